@@ -1,0 +1,21 @@
+{#- on-run-end of `dbt build` / `dbt run`: the runbook's second summary line with the
+    counts in the new tables, or why the migration stopped. -#}
+{% macro log_migration_complete(results) -%}
+    {%- if execute and flags.WHICH in ('build', 'run') -%}
+        {%- set failed = results | selectattr('status', 'in', ['error', 'fail', 'skipped']) | list -%}
+        {%- if failed -%}
+            {{ log('Migration stopped: ' ~ failed | length ~ ' node(s) failed or were skipped, first: '
+                ~ failed[0].node.name, info=True) }}
+        {%- else -%}
+            {%- set counts = run_query(
+                'select (select count(*) from ' ~ model_relation('LegacyCurveMapping') ~ '),'
+                ~ ' (select count(*) from ' ~ model_relation('CurveInstance') ~ '),'
+                ~ ' (select count(*) from ' ~ model_relation('PriceForecast') ~ '),'
+                ~ ' (select count(*) from ' ~ model_relation('CurveSchedule') ~ ')'
+            ).rows[0] -%}
+            {{ log('Migration complete: ' ~ counts[0] ~ ' curves, ' ~ counts[1] ~ ' instances, '
+                ~ counts[2] ~ ' prices, ' ~ counts[3] ~ ' schedules', info=True) }}
+        {%- endif -%}
+    {%- endif -%}
+    select 1
+{%- endmacro %}

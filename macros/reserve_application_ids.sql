@@ -1,0 +1,37 @@
+{#- Post-hook for a table whose ids are legacy ids (CurveDefinition, PriceForecast,
+    LegacyCurveMapping). The first time it runs it moves the identity sequence's start
+    above the highest legacy id and above the legacy serial sequence, plus
+    var('legacy_id_headroom'), so ids the application gets stay clear of ids the
+    legacy tables still hand out during the transition. The start is set once
+    (a start of 1 means "not yet reserved") and is what application_id_start() reads. -#}
+{% macro reserve_application_ids(legacy_relation, legacy_id_column) -%}
+do $reserve$
+declare
+    identity_sequence text := pg_get_serial_sequence('{{ this | replace("'", "''") }}', 'id');
+    legacy_sequence text := pg_get_serial_sequence(
+        '{{ legacy_relation | replace("'", "''") }}', '{{ legacy_id_column }}'
+    );
+    legacy_last_value bigint;
+    first_application_id bigint;
+begin
+    if (select seq.seqstart from pg_catalog.pg_sequence as seq
+        where seq.seqrelid = identity_sequence::regclass) <> 1 then
+        return;
+    end if;
+    if legacy_sequence is not null then
+        select seqs.last_value into legacy_last_value
+        from pg_catalog.pg_sequences as seqs
+        where format('%I.%I', seqs.schemaname, seqs.sequencename)::regclass = legacy_sequence::regclass;
+    end if;
+    select greatest(
+        coalesce((select max(id) from {{ this }}), 0),
+        coalesce((select max({{ legacy_id_column }}) from {{ legacy_relation }}), 0),
+        coalesce(legacy_last_value, 0)
+    ) + {{ var('legacy_id_headroom') | int }} + 1
+    into first_application_id;
+    execute format(
+        'alter table %s alter column id set start with %s restart with %s',
+        '{{ this | replace("'", "''") }}', first_application_id, first_application_id
+    );
+end $reserve$
+{%- endmacro %}

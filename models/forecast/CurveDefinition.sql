@@ -1,0 +1,111 @@
+-- Every other new table depends on this one, so the enum types and the schema grant are
+-- made here, once, never concurrently (parallel catalog updates collide).
+{{ config(
+    unique_key = 'id',
+    incremental_strategy = 'upsert',
+    upsert_keep_columns = ['createdAt', 'curveName'],
+    upsert_touch_columns = ['updatedAt'],
+    pre_hook = [{'sql': '{{ create_enum_types() }}', 'transaction': false}],
+    post_hook = [
+        "{{ reserve_application_ids(source('legacy', 'curve_definitions'), 'curve_id') }}",
+        "{{ grant_app_schema_usage() }}",
+    ],
+) }}
+
+with
+
+curves as (
+    select * from {{ ref('stg_legacy__curve_definitions') }}
+),
+
+names as (
+    select * from {{ ref('int_curve_names_derived') }}
+),
+
+latest_runs as (
+    select * from {{ ref('int_forecast_runs_summarised') }}
+    where recency_rank = 1
+),
+
+timezones as (
+    select * from {{ ref('market_timezones') }}
+),
+
+product_defaults as (
+    select * from {{ ref('product_defaults') }}
+),
+
+derived as (
+    select
+        curves.curve_id as id,
+        names.curve_name as "curveName",
+        coalesce(nullif(trim(curves.market), ''), '{{ unknown_placeholder() }}') as market,
+        coalesce(nullif(trim(curves.location), ''), '{{ unknown_placeholder() }}') as location,
+        coalesce(nullif(trim(curves.mark_type), ''), '{{ unknown_placeholder() }}') as product,
+        coalesce(product_match.commodity, fallback.commodity) as commodity,
+        coalesce(latest_runs.units, '{{ unknown_placeholder() }}') as units,
+        coalesce(nullif(trim(curves.granularity), ''), '{{ unknown_placeholder() }}') as granularity,
+        coalesce(timezones.timezone, 'UTC') as timezone,
+        nullif(concat_ws('; ',
+            'case: ' || curves.mark_case,
+            'creator: ' || curves.curve_creator,
+            'purpose: ' || curves.gridstor_purpose
+        ), '') as description,
+        true as "isActive",
+        jsonb_build_object(
+            'source', '{{ migration_marker() }}',
+            'legacy', to_jsonb(curves) - 'product_normalised',
+            'unitsFromPrices', latest_runs.units
+        ) as metadata,
+        coalesce(curves.created_at, {{ run_started_at_literal() }}) as "createdAt",
+        {{ run_started_at_literal() }} as "updatedAt"
+    from curves
+    inner join names
+        on curves.curve_id = names.curve_id
+    left join latest_runs
+        on curves.curve_id = latest_runs.curve_id
+    left join timezones
+        on upper(trim(curves.market)) = timezones.market
+    left join product_defaults as product_match
+        on curves.product_normalised = product_match.product
+    cross join (select * from product_defaults where product = '*') as fallback
+),
+
+{% if is_incremental() %}
+changed as (
+    -- new legacy curves, and curves whose legacy row (or derived units) changed;
+    -- an unchanged curve is not rewritten, so edits the application made stay
+    select derived.*
+    from derived
+    left join {{ this }} as existing
+        on derived.id = existing.id
+    where existing.metadata is distinct from derived.metadata
+),
+{% else %}
+changed as (
+    select * from derived
+),
+{% endif %}
+
+final as (
+    select
+        id,
+        "curveName",
+        market,
+        location,
+        product,
+        commodity,
+        units,
+        granularity,
+        timezone,
+        description,
+        "isActive",
+        metadata,
+        "createdAt",
+        "updatedAt"
+    from changed
+    -- a legacy id inside the application's id range is never merged (migration_exceptions)
+    where {{ below_application_id_range("id", this) }}
+)
+
+select * from final

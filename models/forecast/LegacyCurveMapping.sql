@@ -1,0 +1,52 @@
+{{ config(
+    incremental_strategy = 'append',
+    post_hook = ["{{ reserve_application_ids(source('legacy', 'curve_definitions'), 'curve_id') }}"],
+) }}
+
+-- One row per migrated legacy curve: the legacy curve_id, the CurveDefinition it became
+-- (same id) and how its name was derived. Written once; never rewritten.
+
+with
+
+definitions as (
+    select
+        id,
+        "curveName"
+    from {{ ref('CurveDefinition') }}
+    where metadata ->> 'source' = '{{ migration_marker() }}'
+),
+
+names as (
+    select * from {{ ref('int_curve_names_derived') }}
+),
+
+final as (
+    select
+        definitions.id,
+        definitions.id as "oldCurveId",
+        definitions.id as "newCurveDefinitionId",
+        'curveName ' || definitions."curveName"
+        || case
+            when names.name_rank > 1
+                then '; suffixed _V' || names.name_rank || ': '
+                || (names.name_rank - 1) || ' earlier curve(s) derive the name ' || names.base_name
+            else ''
+        end
+        || case
+            when names.base_name like '%{{ unknown_placeholder() }}%'
+                then '; a NULL market, product or location became {{ unknown_placeholder() }}'
+            else ''
+        end as "migrationNotes",
+        {{ run_started_at_literal() }} as "migratedAt"
+    from definitions
+    inner join names
+        on definitions.id = names.curve_id
+    {% if is_incremental() %}
+        where not exists (
+            select 1 from {{ this }} as mapped
+            where mapped."oldCurveId" = definitions.id
+        )
+    {% endif %}
+)
+
+select * from final
