@@ -38,7 +38,7 @@ price_exceptions as (
             case
                 when not {{ below_application_id_range('price_rows.id', ref('PriceForecast')) }}
                     then 'id is in the application id range of PriceForecast'
-                when price_rows.curve_id not in (select id from migrated_curves)
+                when price_rows.curve_id not in (select migrated_curves.id from migrated_curves)
                     then 'its curve was not migrated'
                 else 'not migrated'
             end
@@ -62,7 +62,7 @@ curve_exceptions as (
             else 'not migrated'
         end as reason
     from curves
-    where curves.curve_id not in (select id from migrated_curves)
+    where curves.curve_id not in (select migrated_curves.id from migrated_curves)
 ),
 
 schedule_exceptions as (
@@ -71,12 +71,15 @@ schedule_exceptions as (
         schedules.schedule_id as source_id,
         case
             when chosen_schedules.legacy_schedule_id = schedules.schedule_id
-                then 'unknown update_frequency spelling ''' || schedules.update_frequency
-                || ''': the default rule was applied; the legacy row is kept in CurveSchedule.metadata'
+                then
+                    'unknown update_frequency spelling ''' || schedules.update_frequency
+                    || ''': the default rule was applied; the legacy row is kept in CurveSchedule.metadata'
             when not schedules.is_active_or_default
-                then 'inactive: kept in CurveSchedule.metadata.legacySchedules of curve '
-                || schedules.curve_id
-            else 'another active schedule of curve ' || schedules.curve_id
+                then
+                    'inactive: kept in CurveSchedule.metadata.legacySchedules of curve '
+                    || schedules.curve_id
+            else
+                'another active schedule of curve ' || schedules.curve_id
                 || ' is more recent: kept in CurveSchedule.metadata.legacySchedules'
         end as reason
     from schedules

@@ -20,7 +20,7 @@ definitions as (
 
 final as (
     select
-        {%- for column in legacy_columns %}
+    {%- for column in legacy_columns %}
         case
             when definitions.metadata ->> 'source' = '{{ migration_marker() }}'
                 then definitions.metadata -> 'legacy' ->> '{{ column.name }}'

@@ -46,7 +46,8 @@ derived as (
         coalesce(latest_runs.units, '{{ unknown_placeholder() }}') as units,
         coalesce(nullif(trim(curves.granularity), ''), '{{ unknown_placeholder() }}') as granularity,
         coalesce(timezones.timezone, 'UTC') as timezone,
-        nullif(concat_ws('; ',
+        nullif(concat_ws(
+            '; ',
             'case: ' || curves.mark_case,
             'creator: ' || curves.curve_creator,
             'purpose: ' || curves.gridstor_purpose
@@ -68,23 +69,26 @@ derived as (
         on upper(trim(curves.market)) = timezones.market
     left join product_defaults as product_match
         on curves.product_normalised = product_match.product
-    cross join (select * from product_defaults where product = '*') as fallback
+    cross join (
+        select * from product_defaults
+        where product = '*'
+    ) as fallback
 ),
 
 {% if is_incremental() %}
-changed as (
-    -- new legacy curves, and curves whose legacy row (or derived units) changed;
-    -- an unchanged curve is not rewritten, so edits the application made stay
-    select derived.*
-    from derived
-    left join {{ this }} as existing
-        on derived.id = existing.id
-    where existing.metadata is distinct from derived.metadata
-),
+    changed as (
+        -- new legacy curves, and curves whose legacy row (or derived units) changed;
+        -- an unchanged curve is not rewritten, so edits the application made stay
+        select derived.*
+        from derived
+        left join {{ this }} as existing
+            on derived.id = existing.id
+        where existing.metadata is distinct from derived.metadata
+    ),
 {% else %}
-changed as (
-    select * from derived
-),
+    changed as (
+        select * from derived
+    ),
 {% endif %}
 
 final as (

@@ -35,60 +35,60 @@ derived as (
 ),
 
 {% if is_incremental() %}
-existing as (
-    select
-        id,
-        curve_definition_id,
-        "instanceVersion",
-        metadata
-    from {{ this }}
-),
+    existing as (
+        select
+            id,
+            curve_definition_id,
+            "instanceVersion",
+            metadata
+        from {{ this }}
+    ),
 
-matched as (
-    -- a run already migrated keeps its id and version; it is rewritten only when its
-    -- legacy rows changed (late rows, or a later run superseding it)
-    select
-        derived.*,
-        existing.id as existing_id,
-        existing."instanceVersion" as existing_version
-    from derived
-    left join existing
-        on
-            existing.metadata ->> 'source' = '{{ migration_marker() }}'
-            and derived.run_key = existing.metadata ->> 'legacyRunKey'
-    where existing.metadata is distinct from derived.metadata
-),
+    matched as (
+        -- a run already migrated keeps its id and version; it is rewritten only when its
+        -- legacy rows changed (late rows, or a later run superseding it)
+        select
+            derived.*,
+            existing.id as existing_id,
+            existing."instanceVersion" as existing_version
+        from derived
+        left join existing
+            on
+                existing.metadata ->> 'source' = '{{ migration_marker() }}'
+                and derived.run_key = existing.metadata ->> 'legacyRunKey'
+        where existing.metadata is distinct from derived.metadata
+    ),
 
-versions_in_use as (
-    select
-        curve_definition_id,
-        max("instanceVersion") as max_version
-    from existing
-    group by curve_definition_id
-),
+    versions_in_use as (
+        select
+            curve_definition_id,
+            max("instanceVersion") as max_version
+        from existing
+        group by curve_definition_id
+    ),
 
-versioned as (
-    select
-        matched.*,
-        coalesce(
-            matched.existing_version,
-            coalesce(versions_in_use.max_version, 0) + row_number() over (
-                partition by matched.curve_id, matched.existing_id is null
-                order by matched.run_ordinal
-            )
-        ) as instance_version
-    from matched
-    left join versions_in_use
-        on matched.curve_id = versions_in_use.curve_definition_id
-),
+    versioned as (
+        select
+            matched.*,
+            coalesce(
+                matched.existing_version,
+                coalesce(versions_in_use.max_version, 0) + row_number() over (
+                    partition by matched.curve_id, matched.existing_id is null
+                    order by matched.run_ordinal
+                )
+            ) as instance_version
+        from matched
+        left join versions_in_use
+            on matched.curve_id = versions_in_use.curve_definition_id
+    ),
 {% else %}
-versioned as (
-    select
-        derived.*,
-        null::integer as existing_id,
-        derived.run_ordinal as instance_version
-    from derived
-),
+    versioned as (
+        select
+            derived.*,
+            null::integer as existing_id,
+            derived.run_ordinal as instance_version
+        from derived
+    ),
 {% endif %}
 
 final as (

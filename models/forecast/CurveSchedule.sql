@@ -35,24 +35,24 @@ derived as (
 ),
 
 {% if is_incremental() %}
-matched as (
-    select
-        derived.*,
-        existing.id as existing_id
-    from derived
-    left join {{ this }} as existing
-        on
-            existing.metadata ->> 'source' = '{{ migration_marker() }}'
-            and derived.curve_id = existing.curve_definition_id
-    where existing.metadata is distinct from derived.metadata
-),
+    matched as (
+        select
+            derived.*,
+            existing.id as existing_id
+        from derived
+        left join {{ this }} as existing
+            on
+                existing.metadata ->> 'source' = '{{ migration_marker() }}'
+                and derived.curve_id = existing.curve_definition_id
+        where existing.metadata is distinct from derived.metadata
+    ),
 {% else %}
-matched as (
-    select
-        derived.*,
-        null::integer as existing_id
-    from derived
-),
+    matched as (
+        select
+            derived.*,
+            null::integer as existing_id
+        from derived
+    ),
 {% endif %}
 
 final as (

@@ -28,8 +28,9 @@ final as (
         'curveName ' || definitions."curveName"
         || case
             when names.name_rank > 1
-                then '; suffixed _V' || names.name_rank || ': '
-                || (names.name_rank - 1) || ' earlier curve(s) derive the name ' || names.base_name
+                then
+                    '; suffixed _V' || names.name_rank || ': '
+                    || (names.name_rank - 1) || ' earlier curve(s) derive the name ' || names.base_name
             else ''
         end
         || case

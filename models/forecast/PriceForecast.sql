@@ -33,14 +33,22 @@ placed as (
         price_rows.value,
         -- the row's denormalised copies that disagree with its curve or instance, kept
         array_remove(array[
-            case when price_rows.units is distinct from legacy_instances.instance_units
-                then 'legacy_units:' || coalesce(price_rows.units, 'NULL') end,
-            case when price_rows.location is distinct from curves.location
-                then 'legacy_location:' || coalesce(price_rows.location, 'NULL') end,
-            case when price_rows.mark_case is distinct from curves.mark_case
-                then 'legacy_mark_case:' || coalesce(price_rows.mark_case, 'NULL') end,
-            case when price_rows.curve_creator is distinct from curves.curve_creator
-                then 'legacy_curve_creator:' || coalesce(price_rows.curve_creator, 'NULL') end
+            case
+                when price_rows.units is distinct from legacy_instances.instance_units
+                    then 'legacy_units:' || coalesce(price_rows.units, 'NULL')
+            end,
+            case
+                when price_rows.location is distinct from curves.location
+                    then 'legacy_location:' || coalesce(price_rows.location, 'NULL')
+            end,
+            case
+                when price_rows.mark_case is distinct from curves.mark_case
+                    then 'legacy_mark_case:' || coalesce(price_rows.mark_case, 'NULL')
+            end,
+            case
+                when price_rows.curve_creator is distinct from curves.curve_creator
+                    then 'legacy_curve_creator:' || coalesce(price_rows.curve_creator, 'NULL')
+            end
         ], null) as disagreements
     from price_rows
     inner join legacy_instances
@@ -65,7 +73,7 @@ final as (
     select
         id,
         curve_instance_id,
-        flow_date_start as "timestamp",
+        flow_date_start as timestamp,
         value,
         null::double precision as confidence,
         null::double precision as "valueHigh",

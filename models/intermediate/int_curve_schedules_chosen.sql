@@ -25,11 +25,11 @@ schedules_ranked as (
     select
         schedules.*,
         row_number() over (
-            partition by curve_id
+            partition by schedules.curve_id
             order by
-                is_active_or_default desc,
-                coalesce(updated_at, created_at) desc nulls last,
-                schedule_id desc
+                schedules.is_active_or_default desc,
+                coalesce(schedules.updated_at, schedules.created_at) desc nulls last,
+                schedules.schedule_id desc
         ) as preference_rank
     from schedules
 ),
@@ -68,7 +68,10 @@ defaults_matched as (
     from curves
     left join product_defaults as product_match
         on curves.product_normalised = product_match.product
-    cross join (select * from product_defaults where product = '*') as fallback
+    cross join (
+        select * from product_defaults
+        where product = '*'
+    ) as fallback
 ),
 
 combined as (
@@ -79,7 +82,7 @@ combined as (
         chosen.created_at_utc as legacy_created_at_utc,
         spellings.update_frequency as mapped_frequency,
         chosen.schedule_id is not null and spellings.update_frequency is null
-        as has_unknown_spelling,
+            as has_unknown_spelling,
         coalesce(spellings.update_frequency, defaults_matched.frequency) as frequency,
         case
             when spellings.update_frequency is null then defaults_matched.day_of_month

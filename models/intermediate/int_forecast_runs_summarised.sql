@@ -27,14 +27,14 @@ sequenced as (
     select
         runs.*,
         {{ forecast_run_key('curve_id', 'forecast_run_date', 'value_type_key') }} as run_key,
-        lead(forecast_run_date) over same_series as next_run_date,
+        lead(runs.forecast_run_date) over same_series as next_run_date,
         row_number() over (
-            partition by curve_id
-            order by forecast_run_date, value_type_key
+            partition by runs.curve_id
+            order by runs.forecast_run_date, runs.value_type_key
         ) as run_ordinal,
         row_number() over (
-            partition by curve_id
-            order by forecast_run_date desc, value_type_key
+            partition by runs.curve_id
+            order by runs.forecast_run_date desc, runs.value_type_key asc
         ) as recency_rank
     from runs
     window same_series as (partition by curve_id, value_type_key order by forecast_run_date)

@@ -19,8 +19,12 @@ def run(price_rows: int = 20000, replace: bool = True) -> int:
     env = embedded.start()
     os.environ.update(env)
     steps = [
-        ["run-operation", "create_sample_legacy_database",
-         "--args", f"{{price_rows: {price_rows}, replace: {str(replace).lower()}}}"],
+        [
+            "run-operation",
+            "create_sample_legacy_database",
+            "--args",
+            f"{{price_rows: {price_rows}, replace: {str(replace).lower()}}}",
+        ],
         ["run-operation", "create_app_role"],
         ["build"],
     ]
@@ -29,17 +33,23 @@ def run(price_rows: int = 20000, replace: bool = True) -> int:
             print(f"error: dbt {' '.join(step[:2])} failed (see the output above)", file=sys.stderr)
             return 1
     exports = " ".join(f"{key}={value!r}" for key, value in env.items())
-    print(f"\nThe embedded server is running. To use it:\n  export {exports}\n"
-          "  psql                    # the new tables are in schema public\n"
-          "  .venv/bin/dbt test      # re-run the verification\n"
-          "  make stop               # stop the server")
+    print(
+        f"\nThe embedded server is running. To use it:\n  export {exports}\n"
+        "  psql                    # the new tables are in schema public\n"
+        "  .venv/bin/dbt test      # re-run the verification\n"
+        "  make stop               # stop the server"
+    )
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--price-rows", type=int, default=20000,
-                        help="sample legacy price rows to generate (default 20000)")
+    parser.add_argument(
+        "--price-rows",
+        type=int,
+        default=20000,
+        help="sample legacy price rows to generate (default 20000)",
+    )
     args = parser.parse_args(argv)
     try:
         return run(price_rows=args.price_rows)

@@ -1,0 +1,35 @@
+# The two commands a new machine needs:  make demo   and   make test
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: venv demo test lint unit stop docs bench clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@test -f profiles.yml || cp profiles.example.yml profiles.yml
+	touch $@
+
+## make demo: embedded PostgreSQL + SAMPLE legacy database + dbt build, prints the summary lines
+demo: venv
+	$(PY) -m forecast_migrate.demo
+
+## make test: linters, then the pytest suite against a real PostgreSQL
+test: venv lint
+	$(BIN)/pytest
+
+lint: venv
+	$(BIN)/ruff check scripts tests
+	$(BIN)/ruff format --check scripts tests
+	$(BIN)/sqlfluff lint models tests
+
+stop: venv
+	$(PY) -c 'from forecast_migrate import embedded; embedded.stop()'
+
+clean:
+	rm -rf target logs .pytest_cache
