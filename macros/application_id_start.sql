@@ -8,6 +8,6 @@
         from pg_catalog.pg_sequence as seq
         inner join pg_catalog.pg_depend as dep
             on seq.seqrelid = dep.objid and dep.deptype = 'i'
-        where dep.refobjid = to_regclass('{{ relation | replace("'", "''") }}')
+        where dep.refobjid = to_regclass('{{ relation.include(database=false) | replace("'", "''") }}')
     )
 {%- endmacro %}

@@ -47,6 +47,9 @@ basic_checks as (
             when flow_date_start is null then 'flow_date_start is null'
             when value is null then 'value is null'
             when forecast_run_date is null then 'no run date: mark_date null on price and curve'
+            -- ids at or above the start of PriceForecast's application range belong to the application
+            when not {{ below_application_id_range('id', model_relation('PriceForecast')) }}
+                then 'id is in the application id range of PriceForecast'
         end as basic_reason
     from runs_assigned
 ),

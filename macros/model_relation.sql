@@ -1,6 +1,10 @@
 {#- The relation a model of this project builds, looked up in the graph by model name.
-    For hooks and operations, where ref() is not available at run time. -#}
+    For hooks, operations and macros that must not add a ref() dependency (a model that
+    only reads another's catalog entry, not its rows). At parse time, a placeholder. -#}
 {% macro model_relation(model_name) -%}
+    {%- if not execute -%}
+        {{ return(api.Relation.create(schema=target.schema, identifier=model_name)) }}
+    {%- endif -%}
     {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.name == model_name -%}
         {{ return(api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias)) }}
     {%- endfor -%}

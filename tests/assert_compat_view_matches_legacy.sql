@@ -10,7 +10,7 @@ excepted_curves as (
 ),
 
 legacy_curves as (
-    select * from {{ source('legacy', 'curve_definitions') }}
+    select * from {{ ref('stg_legacy__curve_definitions') }}
 ),
 
 legacy as (

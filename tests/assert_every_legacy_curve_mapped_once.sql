@@ -4,7 +4,7 @@
 with
 
 legacy_curves as (
-    select curve_id from {{ source('legacy', 'curve_definitions') }}
+    select curve_id from {{ ref('stg_legacy__curve_definitions') }}
 ),
 
 mappings as (

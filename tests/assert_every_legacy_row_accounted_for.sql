@@ -27,7 +27,7 @@ lost_curves as (
     select
         'curve_definitions' as source_table,
         curve_id as source_id
-    from {{ source('legacy', 'curve_definitions') }}
+    from {{ ref('stg_legacy__curve_definitions') }}
     where
         curve_id not in (select definitions.id from definitions)
         and curve_id not in (
@@ -40,7 +40,7 @@ lost_schedules as (
     select
         'curve_schedule' as source_table,
         schedule_id as source_id
-    from {{ source('legacy', 'curve_schedule') }}
+    from {{ ref('stg_legacy__curve_schedule') }}
     where
         schedule_id not in (select kept_schedule_ids.schedule_id from kept_schedule_ids)
         and schedule_id not in (

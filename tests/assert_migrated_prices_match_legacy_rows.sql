@@ -7,7 +7,7 @@ select
 from {{ ref('PriceForecast') }} as prices
 inner join {{ ref('CurveInstance') }} as instances
     on prices.curve_instance_id = instances.id
-left join {{ source('legacy', 'price_forecasts') }} as legacy
+left join {{ ref('stg_legacy__price_forecasts') }} as legacy
     on prices.id = legacy.id
 where
     instances.metadata ->> 'source' = '{{ migration_marker() }}'

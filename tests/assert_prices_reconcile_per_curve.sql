@@ -9,7 +9,7 @@ legacy_prices as (
         id,
         curve_id,
         value
-    from {{ source('legacy', 'price_forecasts') }}
+    from {{ ref('stg_legacy__price_forecasts') }}
 ),
 
 excepted as (

@@ -36,8 +36,6 @@ price_exceptions as (
         coalesce(
             price_rows.exception_reason,
             case
-                when not {{ below_application_id_range('price_rows.id', ref('PriceForecast')) }}
-                    then 'id is in the application id range of PriceForecast'
                 when price_rows.curve_id not in (select migrated_curves.id from migrated_curves)
                     then 'its curve was not migrated'
                 else 'not migrated'

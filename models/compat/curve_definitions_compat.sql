@@ -1,5 +1,6 @@
+-- depends_on: {{ ref('stg_legacy__curve_definitions') }}
 -- The legacy curve_definitions, read from the new tables: same columns, same order, same
--- types (read from the legacy table's catalog when this view is built), same values.
+-- types (read from the staging view of the legacy table when this view is built), same values.
 -- A migrated curve returns the legacy row kept in CurveDefinition.metadata->'legacy';
 -- a curve the application added maps its new columns back onto the legacy ones.
 {%- set app_columns = {
@@ -10,7 +11,7 @@
     'granularity': 'granularity',
     'created_at': '"createdAt"',
 } %}
-{%- set legacy_columns = adapter.get_columns_in_relation(source('legacy', 'curve_definitions')) if execute else [] %}
+{%- set legacy_columns = adapter.get_columns_in_relation(ref('stg_legacy__curve_definitions')) if execute else [] %}
 
 with
 

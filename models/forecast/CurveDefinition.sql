@@ -42,7 +42,7 @@ derived as (
         coalesce(nullif(trim(curves.market), ''), '{{ unknown_placeholder() }}') as market,
         coalesce(nullif(trim(curves.location), ''), '{{ unknown_placeholder() }}') as location,
         coalesce(nullif(trim(curves.mark_type), ''), '{{ unknown_placeholder() }}') as product,
-        coalesce(product_match.commodity, fallback.commodity) as commodity,
+        product_rule.commodity,
         coalesce(latest_runs.units, '{{ unknown_placeholder() }}') as units,
         coalesce(nullif(trim(curves.granularity), ''), '{{ unknown_placeholder() }}') as granularity,
         coalesce(timezones.timezone, 'UTC') as timezone,
@@ -55,7 +55,7 @@ derived as (
         true as "isActive",
         jsonb_build_object(
             'source', '{{ migration_marker() }}',
-            'legacy', to_jsonb(curves) - 'product_normalised',
+            'legacy', to_jsonb(curves),
             'unitsFromPrices', latest_runs.units
         ) as metadata,
         coalesce(curves.created_at, {{ run_started_at_literal() }}) as "createdAt",
@@ -66,13 +66,16 @@ derived as (
     left join latest_runs
         on curves.curve_id = latest_runs.curve_id
     left join timezones
-        on upper(trim(curves.market)) = timezones.market
-    left join product_defaults as product_match
-        on curves.product_normalised = product_match.product
-    cross join (
-        select * from product_defaults
-        where product = '*'
-    ) as fallback
+        on {{ normalised_key('curves.market') }} = timezones.market
+    -- the product's own row of the seed, or the `*` row when the product is not listed
+    inner join product_defaults as product_rule
+        on product_rule.product = coalesce(
+            (
+                select listed.product from product_defaults as listed
+                where listed.product = {{ normalised_key('curves.mark_type') }}
+            ),
+            '*'
+        )
 ),
 
 {% if is_incremental() %}

@@ -60,18 +60,21 @@ chosen as (
 ),
 
 defaults_matched as (
+    -- the product's own rule, or the `*` rule when the product is not listed
     select
         curves.curve_id,
-        coalesce(product_match.frequency, fallback.frequency) as frequency,
-        coalesce(product_match.day_of_month, fallback.day_of_month) as day_of_month,
-        coalesce(product_match.freshness_hours, fallback.freshness_hours) as freshness_hours
+        product_rule.frequency,
+        product_rule.day_of_month,
+        product_rule.freshness_hours
     from curves
-    left join product_defaults as product_match
-        on curves.product_normalised = product_match.product
-    cross join (
-        select * from product_defaults
-        where product = '*'
-    ) as fallback
+    inner join product_defaults as product_rule
+        on product_rule.product = coalesce(
+            (
+                select listed.product from product_defaults as listed
+                where listed.product = {{ normalised_key('curves.mark_type') }}
+            ),
+            '*'
+        )
 ),
 
 combined as (

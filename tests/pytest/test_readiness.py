@@ -1,0 +1,99 @@
+"""Runbook Step 1 as source tests: a legacy database the migration cannot handle stops
+`dbt build` before anything is written, with a message that says what is wrong."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import legacy_checksums, node_results, target_objects
+
+
+def status_of(results, prefix: str) -> tuple[str, str]:
+    """(name, status) of the one node whose name starts with prefix."""
+    matches = [(name, status) for name, (status, _) in results.items() if name.startswith(prefix)]
+    assert len(matches) == 1, (prefix, sorted(results))
+    return matches[0]
+
+
+def build_fails_and_writes_nothing(db, vars=None):
+    """Run `dbt build`, assert it failed, that no table, view or type of the migration
+    exists afterwards and the legacy tables are unchanged; return the node results."""
+    legacy_before = legacy_checksums(db)
+    objects_before = target_objects(db)
+    result = db.dbt("build", vars=vars)
+    assert not result.success
+    written = [obj for obj in target_objects(db) if obj not in objects_before]
+    # seeds may load (they are reference data of the migration schema); nothing else may
+    seeds = {"market_timezones", "update_frequency_spellings", "product_defaults"}
+    assert [
+        obj for obj in written if obj[2] not in seeds and not obj[2].startswith("pg_toast")
+    ] == []
+    assert legacy_checksums(db) == legacy_before
+    return node_results(result)
+
+
+def test_readiness_passes_on_the_sample_database_with_warnings_for_its_dirt(sample_db):
+    result = sample_db.dbt("test", "--select", "source:*")
+    assert result.success
+    statuses = node_results(result)
+    warned = {name for name, (status, _) in statuses.items() if status == "warn"}
+    assert any("derived_name_collisions" in name for name in warned)
+    assert any("unmigratable_price_rows" in name for name in warned)
+    assert any(
+        name.startswith("source_not_null_legacy_curve_definitions_market") for name in warned
+    )
+
+
+def test_a_wrong_curve_count_stops_the_build_naming_expected_and_found(sample_db):
+    results = build_fails_and_writes_nothing(sample_db, vars={"expected_curve_count": 70})
+    failed = {name: message for name, (status, message) in results.items() if status == "fail"}
+    assert len(failed) == 1 and next(iter(failed)).startswith(
+        "source_row_count_equals_legacy_curve_definitions"
+    )
+    assert "Got 72 results, configured to fail if != 70" in next(iter(failed.values()))
+
+
+@pytest.mark.parametrize("table", ["curve_schedule", "price_forecasts", "curve_definitions"])
+def test_a_missing_legacy_table_stops_the_build(sample_db, table):
+    sample_db.execute(f'drop table "Forecasts"."{table}" cascade')
+    results = build_fails_and_writes_nothing(sample_db)
+    columns_test = f"source_legacy_columns_present_legacy_{table}_"
+    assert any(
+        name.startswith(columns_test) and status == "fail" for name, (status, _) in results.items()
+    )
+
+
+def test_a_missing_legacy_column_stops_the_build(sample_db):
+    sample_db.execute('alter table "Forecasts".price_forecasts drop column mark_date')
+    results = build_fails_and_writes_nothing(sample_db)
+    assert any(
+        name.startswith("source_legacy_columns_present_legacy_price_forecasts") and status == "fail"
+        for name, (status, _) in results.items()
+    )
+
+
+def test_a_duplicate_legacy_curve_id_stops_the_build(sample_db):
+    sample_db.execute(
+        'alter table "Forecasts".price_forecasts drop constraint price_forecasts_curve_id_fkey'
+    )
+    sample_db.execute(
+        'alter table "Forecasts".curve_schedule drop constraint curve_schedule_curve_id_fkey'
+    )
+    sample_db.execute(
+        'alter table "Forecasts".curve_definitions drop constraint curve_definitions_pkey'
+    )
+    sample_db.execute(
+        "insert into \"Forecasts\".curve_definitions (curve_id, market) values (1, 'CAISO')"
+    )
+    results = build_fails_and_writes_nothing(sample_db, vars={"expected_curve_count": 73})
+    assert results["source_unique_legacy_curve_definitions_curve_id"][0] == "fail"
+
+
+def test_a_server_older_than_the_minimum_is_refused(sample_db):
+    results = build_fails_and_writes_nothing(sample_db, vars={"minimum_server_version_num": 990000})
+    name = status_of(results, "source_server_version_at_least")[0]
+    assert results[name][0] == "fail"
+
+
+def test_a_missing_application_role_stops_the_build(sample_db):
+    results = build_fails_and_writes_nothing(sample_db, vars={"app_role": "no_such_role"})
+    assert status_of(results, "source_role_exists")[1] == "fail"

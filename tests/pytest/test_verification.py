@@ -1,0 +1,72 @@
+"""Runbook Step 4 as `dbt test`: each verification passes on a good migration and fails,
+naming the problem, when the new tables disagree with the legacy ones."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import node_results
+
+
+def failing_tests(db) -> dict[str, str]:
+    result = db.dbt("test", "--exclude", "source:*")
+    return {
+        name: message
+        for name, (status, message) in node_results(result).items()
+        if status in ("fail", "error")
+    }
+
+
+def test_verification_passes_after_a_clean_migration(migrated_db):
+    assert failing_tests(migrated_db) == {}
+
+
+@pytest.mark.parametrize(
+    ("tampering", "expected_failure"),
+    [
+        # a migrated price row is lost
+        ('delete from "PriceForecast" where id = (select min(id) from "PriceForecast")', "assert_prices_reconcile_per_curve"),
+        # a migrated value drifts
+        ('update "PriceForecast" set value = value + 1 where id = (select min(id) from "PriceForecast")', "assert_migrated_prices_match_legacy_rows"),
+        # the compat view would answer an old query differently
+        ("update \"CurveDefinition\" set metadata = jsonb_set(metadata, '{legacy,mark_case}', '\"Invented\"') where id = (select min(id) from \"CurveDefinition\")", "assert_compat_view_matches_legacy"),
+        # a curve loses its mapping
+        ('delete from "LegacyCurveMapping" where id = (select min(id) from "LegacyCurveMapping")', "assert_every_legacy_curve_mapped_once"),
+        # a second migrated schedule appears
+        ('insert into "CurveSchedule" (curve_definition_id, frequency, metadata) select curve_definition_id, frequency, metadata from "CurveSchedule" limit 1', "assert_one_schedule_per_migrated_curve"),
+    ],
+)  # fmt: skip
+def test_verification_fails_when_the_new_tables_disagree(migrated_db, tampering, expected_failure):
+    migrated_db.execute(tampering)
+    assert expected_failure in failing_tests(migrated_db)
+
+
+def test_the_curve_count_check_fails_when_a_curve_is_missing(migrated_db):
+    failures = failing_tests_with_vars(migrated_db, {"expected_curve_count": 71})
+    assert "assert_migrated_curve_count_is_expected" in failures
+
+
+def failing_tests_with_vars(db, vars) -> dict[str, str]:
+    result = db.dbt("test", "--exclude", "source:*", vars=vars)
+    return {
+        name: message
+        for name, (status, message) in node_results(result).items()
+        if status in ("fail", "error")
+    }
+
+
+def test_a_label_added_to_the_project_list_is_added_to_the_type(migrated_db):
+    import yaml
+    from forecast_migrate import PROJECT_DIR
+
+    project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())
+    enum_types = project["vars"]["enum_types"]
+    enum_types["RunStatus"] = [*enum_types["RunStatus"], "TIMED_OUT"]
+    migrated_db.build(vars={"enum_types": enum_types})
+    labels = [
+        label
+        for (label,) in migrated_db.query(
+            "select e.enumlabel from pg_enum e join pg_type t on t.oid = e.enumtypid "
+            "where t.typname = 'RunStatus' order by e.enumsortorder"
+        )
+    ]
+    assert labels == enum_types["RunStatus"]
