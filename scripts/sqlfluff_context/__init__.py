@@ -12,6 +12,9 @@ class _Anything:
     """Absorbs any attribute access or call and renders as a placeholder identifier."""
 
     def __getattr__(self, name):
+        # jinja's sandbox asks these to decide whether a call is safe
+        if name.startswith("_") or name in ("unsafe_callable", "alters_data"):
+            raise AttributeError(name)
         return self
 
     def __call__(self, *args, **kwargs):
