@@ -28,6 +28,11 @@ lint: venv
 	$(BIN)/ruff format --check scripts tests
 	$(BIN)/sqlfluff lint models tests
 
+## make bench [ROWS=20000000]: time the migration against the raw-copy floor (not part of test)
+ROWS ?= 5000000
+bench: venv
+	$(PY) -m forecast_migrate.bench --rows $(ROWS) $(BENCH_ARGS)
+
 stop: venv
 	$(PY) -c 'from forecast_migrate import embedded; embedded.stop()'
 
