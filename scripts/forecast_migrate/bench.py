@@ -127,6 +127,7 @@ class Bench:
         self.env = embedded.start(pgdata)
         self.template = f"bench_legacy_{rows}"
         self.steps: list[Step] = []
+        self.logs = 0
 
     # -- SQL ---------------------------------------------------------------------------
 
@@ -176,7 +177,10 @@ class Bench:
             str(BENCH_TARGET),
         ]
         env = {**os.environ, **self.env, "PGDATABASE": database}
-        log_path = self.log_dir / f"{len(self.steps):02d}-{name.replace(' ', '-')}.log"
+        self.logs += 1
+        slug = "".join(c if c.isalnum() else "-" for c in name).strip("-")
+        log_path = self.log_dir / f"{self.logs:02d}-{slug}.log"
+        (BENCH_TARGET / "run_results.json").unlink(missing_ok=True)
         before = loadavg()
         started = time.perf_counter()
         with open(log_path, "w") as log:
@@ -192,7 +196,8 @@ class Bench:
             load_before=before,
             load_after=loadavg(),
         )
-        step.nodes, step.detail = self._run_results()
+        if args[0] in ("run", "build", "test"):
+            step.nodes, step.detail = self._run_results()
         if process.returncode != 0:
             raise MigrationError(f"bench step {name!r} failed: see {log_path}")
         self.steps.append(step)
