@@ -1,0 +1,134 @@
+{#- First build of a big contracted table (config `bulk_load: true`), ending with the same
+    table, columns and constraints that dbt's contract DDL creates, built in the order a
+    DBA would load it: one `CREATE TABLE ... AS SELECT` (no constraint checked per row, and
+    PostgreSQL may read the source in parallel), then NOT NULL (one scan), identity and
+    defaults, then the primary key and unique indexes, each built by one sort, then the
+    foreign keys, each validated by one join, then ANALYZE.
+
+    dbt-postgres instead creates the table with every constraint and inserts into it, so each
+    row updates two indexes and fires the foreign key trigger: on 5 million price rows that
+    took about 8 times as long (BENCHMARKS.md).
+
+    Config `skip_conflicts_on` (a column list matching one unique constraint): rows whose key
+    repeats one with a lower `conflict_order_by` are not kept, like the `append_unique`
+    strategy on later runs. The unique index is built optimistically; only if it fails are
+    the repeats removed (inside this transaction, before anything is committed) and the index
+    built again, so a table without repeats pays nothing for the rule.
+
+    Column constraints it translates: not_null, primary_key, unique, foreign_key, check, and
+    custom `generated ... as identity` and `default ...`; anything else is a compiler error. -#}
+{% macro bulk_create_table_as(relation, sql) -%}
+    {{- get_assert_columns_equivalent(sql) -}}
+    {%- set columns = model['columns'].values() | list -%}
+    {%- set column_not_nulls = [] -%}
+    {%- set column_attributes = [] -%}
+    {%- set indexed_constraints = [] -%}
+    {%- set other_constraints = [] -%}
+    {%- for column in columns -%}
+        {%- set name = _bulk_column_name(column) -%}
+        {%- for constraint in column.get('constraints', []) -%}
+            {%- set expression = (constraint.get('expression') or '') | trim -%}
+            {%- if constraint.type == 'not_null' -%}
+                {%- do column_not_nulls.append('alter column ' ~ name ~ ' set not null') -%}
+            {%- elif constraint.type == 'primary_key' -%}
+                {%- do indexed_constraints.append({'sql': 'primary key (' ~ name ~ ')', 'columns': [name]}) -%}
+            {%- elif constraint.type == 'unique' -%}
+                {%- do indexed_constraints.append({'sql': 'unique (' ~ name ~ ')', 'columns': [name]}) -%}
+            {%- elif constraint.type == 'foreign_key' -%}
+                {%- if constraint.get('to') and constraint.get('to_columns') -%}
+                    {%- do other_constraints.append('foreign key (' ~ name ~ ') references ' ~ constraint.to ~ ' (' ~ constraint.to_columns | join(', ') ~ ')') -%}
+                {%- else -%}
+                    {%- do other_constraints.append('foreign key (' ~ name ~ ') references ' ~ expression) -%}
+                {%- endif -%}
+            {%- elif constraint.type == 'check' -%}
+                {%- do other_constraints.append('check (' ~ expression ~ ')') -%}
+            {%- elif constraint.type == 'custom' and (expression | lower).startswith('generated ') -%}
+                {#- identity needs NOT NULL first, as in CREATE TABLE -#}
+                {%- do column_not_nulls.append('alter column ' ~ name ~ ' set not null') -%}
+                {%- do column_attributes.append('alter column ' ~ name ~ ' add ' ~ expression) -%}
+            {%- elif constraint.type == 'custom' and (expression | lower).startswith('default ') -%}
+                {%- do column_attributes.append('alter column ' ~ name ~ ' set ' ~ expression) -%}
+            {%- else -%}
+                {{ exceptions.raise_compiler_error("bulk_load cannot add the " ~ constraint.type ~ " constraint '" ~ expression ~ "' of column " ~ column.name ~ " after the load") }}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- for constraint in model.get('constraints', []) -%}
+        {%- set rendered = adapter.render_raw_model_constraints(raw_constraints=[constraint]) -%}
+        {%- if constraint.type in ('unique', 'primary_key') -%}
+            {%- do indexed_constraints.append({'sql': rendered[0], 'columns': constraint.columns}) -%}
+        {%- elif rendered -%}
+            {%- do other_constraints.append(rendered[0]) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set skip_conflicts_on = config.get('skip_conflicts_on', []) -%}
+
+create table {{ relation }} as
+select
+{%- for column in columns %}
+    model_rows.{{ _bulk_column_name(column) }}::{{ column.data_type }} as {{ _bulk_column_name(column) }}{{ "," if not loop.last }}
+{%- endfor %}
+from (
+    {{ sql }}
+) as model_rows;
+{%- if column_not_nulls %}
+alter table {{ relation }} {{ column_not_nulls | unique | join(', ') }};
+{%- endif %}
+{%- if column_attributes %}
+alter table {{ relation }} {{ column_attributes | join(', ') }};
+{%- endif %}
+{%- for constraint in indexed_constraints %}
+    {%- if skip_conflicts_on and _bulk_same_columns(constraint.columns, skip_conflicts_on) %}
+do $bulk_load$
+begin
+    alter table {{ relation }} add {{ constraint.sql }};
+exception when unique_violation then
+    delete from {{ relation }}
+    where ctid in (
+        select repeated.ctid
+        from (
+            select
+                ctid,
+                row_number() over (
+                    partition by {{ _bulk_quoted_list(skip_conflicts_on) }}
+                    order by {{ config.require('conflict_order_by') }}
+                ) as key_rank
+            from {{ relation }}
+        ) as repeated
+        where repeated.key_rank > 1
+    );
+    alter table {{ relation }} add {{ constraint.sql }};
+end
+$bulk_load$;
+    {%- else %}
+alter table {{ relation }} add {{ constraint.sql }};
+    {%- endif %}
+{%- endfor %}
+{%- for constraint in other_constraints %}
+alter table {{ relation }} add {{ constraint }};
+{%- endfor %}
+analyze {{ relation }}
+{%- endmacro %}
+
+
+{#- A contract column as dbt's DDL names it: quoted when `quote: true`, else as written
+    (PostgreSQL folds it to lower case, so quote the folded name). -#}
+{% macro _bulk_column_name(column) -%}
+    {{ adapter.quote(column.name if column.get('quote') else column.name | lower) }}
+{%- endmacro %}
+
+
+{% macro _bulk_quoted_list(names) -%}
+    {%- for name in names %}{{ adapter.quote(name | replace('"', '')) }}{{ ", " if not loop.last }}{% endfor -%}
+{%- endmacro %}
+
+
+{% macro _bulk_same_columns(left, right) -%}
+    {%- set normalise = [] -%}
+    {%- for names in [left, right] -%}
+        {%- set cleaned = [] -%}
+        {%- for name in names -%}{%- do cleaned.append(name | replace('"', '') | trim) -%}{%- endfor -%}
+        {%- do normalise.append(cleaned | sort) -%}
+    {%- endfor -%}
+    {{- return(normalise[0] == normalise[1]) -}}
+{%- endmacro %}
