@@ -1,10 +1,16 @@
-{#- SELECT that gives every legacy price row its forecast run and, when it cannot be
-    migrated, the reason. Used by int_price_rows_classified (on the staging views) and by
-    the readiness test on the raw source, so Step 1 and Step 3 apply one rule.
+{#- SELECT that gives every legacy price row its forecast run and, when the row itself
+    cannot be migrated, the reason. Used by int_price_rows_classified (on the staging views)
+    and by the readiness test on the raw source, so Step 1 and Step 3 apply one rule.
 
     A forecast run is (curve, mark_date of the price row or else of the curve, value_type):
     two runs, or two value_types, of one curve never share an instance, so they never
-    collide on the unique (curve_instance_id, timestamp). -#}
+    collide on the unique (curve_instance_id, timestamp).
+
+    Every check here looks at one row and its curve only, so the rows can be classified in
+    one pass and in batches (a re-run classifies only new legacy ids). A row that repeats the
+    curve, run, value_type and flow_date_start of a lower id is the one check that needs the
+    other rows: PriceForecast skips it (its unique key is taken, see price_row_duplicates)
+    and migration_exceptions lists it. -#}
 {% macro classify_price_rows(prices, curves) -%}
 with
 
@@ -19,7 +25,7 @@ curves as (
     from {{ curves }}
 ),
 
-runs_assigned as (
+classified as (
     select
         prices.id,
         prices.curve_id,
@@ -27,65 +33,28 @@ runs_assigned as (
         prices.value,
         prices.units,
         prices.value_type,
+        coalesce('v:' || prices.value_type, 'null') as value_type_key,
+        coalesce(prices.mark_date, curves.mark_date) as forecast_run_date,
         prices.location,
         prices.mark_case,
         prices.curve_creator,
-        curves.curve_id is not null as curve_exists,
-        coalesce(prices.mark_date, curves.mark_date) as forecast_run_date,
-        coalesce('v:' || prices.value_type, 'null') as value_type_key
+        case
+            when prices.curve_id is null then 'curve_id is null'
+            when curves.curve_id is null then 'curve_id has no legacy curve'
+            when prices.flow_date_start is null then 'flow_date_start is null'
+            when prices.value is null then 'value is null'
+            when coalesce(prices.mark_date, curves.mark_date) is null
+                then 'no run date: mark_date null on price and curve'
+            -- ids at or above the start of PriceForecast's application range belong to the application
+            when not {{ below_application_id_range('prices.id', model_relation('PriceForecast')) }}
+                then 'id is in the application id range of PriceForecast'
+            -- a legacy curve_id in CurveDefinition's application range is not migrated
+            when not {{ below_application_id_range('prices.curve_id', model_relation('CurveDefinition')) }}
+                then 'its curve was not migrated'
+        end as exception_reason
     from prices
     left join curves
         on prices.curve_id = curves.curve_id
-),
-
-basic_checks as (
-    select
-        runs_assigned.*,
-        case
-            when curve_id is null then 'curve_id is null'
-            when not curve_exists then 'curve_id has no legacy curve'
-            when flow_date_start is null then 'flow_date_start is null'
-            when value is null then 'value is null'
-            when forecast_run_date is null then 'no run date: mark_date null on price and curve'
-            -- ids at or above the start of PriceForecast's application range belong to the application
-            when not {{ below_application_id_range('id', model_relation('PriceForecast')) }}
-                then 'id is in the application id range of PriceForecast'
-        end as basic_reason
-    from runs_assigned
-),
-
-duplicates_ranked as (
-    select
-        basic_checks.*,
-        row_number() over (
-            partition by
-                basic_reason is null, curve_id, forecast_run_date, value_type_key, flow_date_start
-            order by id
-        ) as duplicate_rank
-    from basic_checks
-),
-
-classified as (
-    select
-        id,
-        curve_id,
-        flow_date_start,
-        value,
-        units,
-        value_type,
-        value_type_key,
-        forecast_run_date,
-        location,
-        mark_case,
-        curve_creator,
-        coalesce(
-            basic_reason,
-            case
-                when duplicate_rank > 1
-                    then 'duplicate: same curve, run, value_type and flow_date_start as a lower id'
-            end
-        ) as exception_reason
-    from duplicates_ranked
 )
 
 select * from classified

@@ -1,15 +1,40 @@
 -- Every legacy row that did not become a row of its own in the new tables, with the
 -- reason. With PriceForecast, CurveDefinition and CurveSchedule this accounts for every
 -- legacy row (tests/assert_every_legacy_row_accounted_for.sql).
+--
+-- Price rows, without reading the legacy price table in full:
+-- * rows failing a per-row check: the ids int_price_rows_counted kept for each reason;
+-- * rows PriceForecast skipped (a lower id took their instance and timestamp): looked for
+--   only among the ids counted by this invocation (the last batch), and only in the runs
+--   whose migrated rows of the batch fall short of their count; those found by earlier
+--   runs are carried over from the previous version of this table. --full-refresh
+--   recounts (int_price_rows_counted) and looks at every id again.
+{{ config(pre_hook = ["{{ bulk_session_settings() }}"]) }}
+
+{#- The previous list (carried over), and the legacy ids counted by this invocation, as
+    literals so the planner reads only that id range. -#}
+{%- set previous = load_relation(this) if execute and not flags.FULL_REFRESH else none %}
+{%- set batch = {'counted': 0, 'after': none, 'through': none} %}
+{%- if execute %}
+    {%- set batch_row = run_query(
+        'select count(*), min(counted_after), max(last_legacy_id) from '
+        ~ ref('int_price_rows_counted') ~ ' where counted_at = ' ~ run_started_at_literal()
+    ).rows[0] %}
+    {%- do batch.update({'counted': batch_row[0], 'after': batch_row[1], 'through': batch_row[2]}) %}
+{%- endif %}
 
 with
 
-price_rows as (
-    select * from {{ ref('int_price_rows_classified') }}
+counted as (
+    select * from {{ ref('int_price_rows_counted') }}
 ),
 
-migrated_prices as (
-    select id from {{ ref('PriceForecast') }}
+instances as (
+    select
+        id,
+        metadata ->> 'legacyRunKey' as run_key
+    from {{ ref('CurveInstance') }}
+    where metadata ->> 'source' = '{{ migration_marker() }}'
 ),
 
 curves as (
@@ -29,25 +54,123 @@ chosen_schedules as (
     select * from {{ ref('int_curve_schedules_chosen') }}
 ),
 
-price_exceptions as (
+failed_checks as (
     select
         'price_forecasts' as source_table,
-        price_rows.id as source_id,
-        coalesce(
-            price_rows.exception_reason,
-            case
-                when price_rows.curve_id not in (select migrated_curves.id from migrated_curves)
-                    then 'its curve was not migrated'
-                else 'not migrated'
-            end
-        ) as reason
-    from price_rows
+        excepted.source_id,
+        counted.exception_reason as reason
+    from counted
+    cross join lateral unnest(counted.excepted_ids) as excepted (source_id)
+    where counted.exception_reason is not null
+),
+
+previously_skipped as (
+    {% if previous is not none %}
+        select
+            previous.source_table,
+            previous.source_id,
+            previous.reason
+        from {{ previous }} as previous
+        where
+            previous.source_table = 'price_forecasts'
+            and previous.source_id not in (select failed_checks.source_id from failed_checks)
+            and not exists (
+                select 1 from {{ ref('PriceForecast') }} as prices
+                where prices.id = previous.source_id
+            )
+    {% else %}
+        select
+            null::text as source_table,
+            null::integer as source_id,
+            null::text as reason
+        where false
+    {% endif %}
+),
+
+batch_runs as (
+    -- the runs the last batch added rows to, with the instance they went to
+    select
+        instances.id as curve_instance_id,
+        counted.curve_id,
+        counted.forecast_run_date,
+        counted.value_type,
+        counted.batch_price_rows
+    from counted
+    left join instances
+        on instances.run_key = {{ forecast_run_key(
+            'counted.curve_id',
+            'counted.forecast_run_date',
+            "coalesce('v:' || counted.value_type, 'null')",
+        ) }}
     where
-        price_rows.exception_reason is not null
-        or not exists (
-            select 1 from migrated_prices
-            where migrated_prices.id = price_rows.id
-        )
+        counted.exception_reason is null
+        and counted.counted_at = {{ run_started_at_literal() }}
+),
+
+batch_migrated as (
+    select
+        prices.curve_instance_id,
+        count(*) as migrated_rows
+    from {{ ref('PriceForecast') }} as prices
+    where
+        {% if batch.counted > 0 %}
+            prices.id <= {{ batch.through }}
+            {% if batch.after is not none %}
+                and prices.id > {{ batch.after }}
+            {% endif %}
+            and {{ below_application_id_range('prices.id', ref('PriceForecast')) }}
+        {% else %}
+            false
+        {% endif %}
+    group by prices.curve_instance_id
+),
+
+short_runs as (
+    select batch_runs.*
+    from batch_runs
+    left join batch_migrated
+        on batch_runs.curve_instance_id = batch_migrated.curve_instance_id
+    where batch_runs.batch_price_rows > coalesce(batch_migrated.migrated_rows, 0)
+),
+
+skipped_now as (
+    select
+        'price_forecasts' as source_table,
+        batch_rows.id as source_id,
+        case
+            when
+                exists (
+                    select 1 from {{ ref('PriceForecast') }} as taken
+                    where
+                        taken.curve_instance_id = short_runs.curve_instance_id
+                        and taken.timestamp = batch_rows.flow_date_start
+                )
+                then '{{ duplicate_price_row_reason() }}'
+            else 'not migrated'
+        end as reason
+    from {{ ref('int_price_rows_classified') }} as batch_rows
+    inner join short_runs
+        on
+            batch_rows.curve_id = short_runs.curve_id
+            and batch_rows.forecast_run_date = short_runs.forecast_run_date
+            and batch_rows.value_type is not distinct from short_runs.value_type
+    where
+        {% if batch.counted > 0 %}
+            batch_rows.id <= {{ batch.through }}
+            {% if batch.after is not none %}
+                and batch_rows.id > {{ batch.after }}
+            {% endif %}
+            -- the legacy rows are read only when some run falls short
+            and exists (select 1 from short_runs)
+            and batch_rows.exception_reason is null
+            and not exists (
+                select 1 from {{ ref('PriceForecast') }} as prices
+                where prices.id = batch_rows.id
+            )
+            and batch_rows.id not in (select previously_skipped.source_id from previously_skipped)
+        {% else %}
+            false
+        {% endif %}
 ),
 
 curve_exceptions as (
@@ -89,7 +212,11 @@ schedule_exceptions as (
 ),
 
 final as (
-    select * from price_exceptions
+    select * from failed_checks
+    union all
+    select * from previously_skipped
+    union all
+    select * from skipped_now
     union all
     select * from curve_exceptions
     union all

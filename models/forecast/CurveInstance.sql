@@ -1,8 +1,11 @@
+-- Analyzed right after it is written: PriceForecast joins every legacy price row to this
+-- table in the same run, and without statistics the planner may pick a nested loop.
 {{ config(
     unique_key = 'id',
     incremental_strategy = 'upsert',
     upsert_keep_columns = ['createdAt', 'instanceVersion', 'createdBy'],
     upsert_touch_columns = ['updatedAt'],
+    post_hook = ["analyze {{ this }}"],
 ) }}
 
 with
@@ -91,6 +94,13 @@ derived as (
     ),
 {% endif %}
 
+in_run_order as (
+    -- new instances draw their ids in the order of their runs, whatever order the
+    -- counts arrive in
+    select * from versioned
+    order by curve_id, run_ordinal
+),
+
 final as (
     select
         coalesce(existing_id, nextval(pg_get_serial_sequence('{{ this }}', 'id')))::integer as id,
@@ -115,7 +125,7 @@ final as (
         metadata,
         {{ run_started_at_literal() }} as "createdAt",
         {{ run_started_at_literal() }} as "updatedAt"
-    from versioned
+    from in_run_order
 )
 
 select * from final

@@ -1,17 +1,60 @@
+-- The legacy price rows that pass the per-row checks, each in the instance of its forecast
+-- run. The first build loads them in bulk and adds the constraints afterwards (bulk_load);
+-- a re-run appends only legacy ids above the highest one already migrated and up to the
+-- highest one counted (int_price_rows_counted), so it reads the new rows only. A row whose
+-- (instance, timestamp) is already taken by a lower id is skipped (skip_conflicts_on) and
+-- listed in migration_exceptions. With --full-refresh (which never rebuilds this table) a
+-- re-run looks at every legacy id not migrated yet instead.
+-- depends_on: {{ ref('int_price_rows_counted') }}
 {{ config(
-    incremental_strategy = 'append',
+    incremental_strategy = 'append_unique',
+    skip_conflicts_on = ['curve_instance_id', 'timestamp'],
+    conflict_order_by = 'id',
+    bulk_load = true,
+    pre_hook = ["{{ bulk_session_settings() }}"],
     post_hook = ["{{ reserve_application_ids(source('legacy', 'price_forecasts'), 'id') }}"],
 ) }}
+
+{#- The legacy ids this run migrates, fetched before the query is planned so the planner
+    sees real bounds (not unknown subquery results) and joins the few new rows to the
+    instances by hash instead of scanning them once per instance. -#}
+{%- set bounds = {'after': none, 'through': 0} -%}
+{%- if execute -%}
+    {%- set counted = run_query(
+        'select coalesce(max(last_legacy_id), 0) from ' ~ ref('int_price_rows_counted')
+    ).columns[0].values()[0] -%}
+    {%- do bounds.update({'through': counted}) -%}
+    {%- if is_incremental() and not flags.FULL_REFRESH -%}
+        {%- set migrated = run_query(
+            'select max(migrated.id) from ' ~ this ~ ' as migrated where '
+            ~ below_application_id_range('migrated.id', this)
+        ).columns[0].values()[0] -%}
+        {%- do bounds.update({'after': migrated}) -%}
+    {%- endif -%}
+{%- endif %}
 
 with
 
 price_rows as (
     select * from {{ ref('int_price_rows_classified') }}
-    where exception_reason is null
+    where
+        exception_reason is null
+        -- legacy rows are append-only: only ids above the highest one migrated are new (all
+        -- ids on the first build and with --full-refresh), and never ahead of the counts the
+        -- instances were built from
+        {% if bounds.after is not none %}
+            and id > {{ bounds.after }}
+        {% endif %}
+        and id <= {{ bounds.through }}
 ),
 
 curves as (
-    select * from {{ ref('stg_legacy__curve_definitions') }}
+    select
+        curve_id,
+        location,
+        mark_case,
+        curve_creator
+    from {{ ref('stg_legacy__curve_definitions') }}
 ),
 
 legacy_instances as (
@@ -19,7 +62,7 @@ legacy_instances as (
         id as curve_instance_id,
         curve_definition_id,
         "forecastRunDate" as forecast_run_date,
-        metadata ->> 'legacyValueTypeKey' as value_type_key,
+        metadata ->> 'legacyValueType' as value_type,
         metadata ->> 'unitsFromPrices' as instance_units
     from {{ ref('CurveInstance') }}
     where metadata ->> 'source' = '{{ migration_marker() }}'
@@ -31,42 +74,29 @@ placed as (
         legacy_instances.curve_instance_id,
         price_rows.flow_date_start,
         price_rows.value,
-        -- the row's denormalised copies that disagree with its curve or instance, kept
-        array_remove(array[
-            case
-                when price_rows.units is distinct from legacy_instances.instance_units
-                    then 'legacy_units:' || coalesce(price_rows.units, 'NULL')
-            end,
-            case
-                when price_rows.location is distinct from curves.location
-                    then 'legacy_location:' || coalesce(price_rows.location, 'NULL')
-            end,
-            case
-                when price_rows.mark_case is distinct from curves.mark_case
-                    then 'legacy_mark_case:' || coalesce(price_rows.mark_case, 'NULL')
-            end,
-            case
-                when price_rows.curve_creator is distinct from curves.curve_creator
-                    then 'legacy_curve_creator:' || coalesce(price_rows.curve_creator, 'NULL')
-            end
-        ], null) as disagreements
+        price_rows.units,
+        price_rows.location,
+        price_rows.mark_case,
+        price_rows.curve_creator,
+        -- the row's denormalised copies that disagree with its curve or instance
+        (price_rows.units is distinct from legacy_instances.instance_units) as units_differ,
+        (price_rows.location is distinct from curves.location) as location_differs,
+        (price_rows.mark_case is distinct from curves.mark_case) as mark_case_differs,
+        (price_rows.curve_creator is distinct from curves.curve_creator) as curve_creator_differs
     from price_rows
     inner join legacy_instances
         on
             price_rows.curve_id = legacy_instances.curve_definition_id
             and price_rows.forecast_run_date = legacy_instances.forecast_run_date
-            and price_rows.value_type_key = legacy_instances.value_type_key
+            and price_rows.value_type is not distinct from legacy_instances.value_type
     inner join curves
         on price_rows.curve_id = curves.curve_id
-    where
-        {{ below_application_id_range('price_rows.id', this) }}
-        {% if is_incremental() %}
-            -- legacy rows are append-only: only ids not yet migrated are carried over
-            and not exists (
-                select 1 from {{ this }} as migrated
-                where migrated.id = price_rows.id
-            )
-        {% endif %}
+    {% if is_incremental() and flags.FULL_REFRESH %}
+        where not exists (
+            select 1 from {{ this }} as migrated
+            where migrated.id = price_rows.id
+        )
+    {% endif %}
 ),
 
 final as (
@@ -78,7 +108,19 @@ final as (
         null::double precision as confidence,
         null::double precision as "valueHigh",
         null::double precision as "valueLow",
-        case when cardinality(disagreements) > 0 then disagreements end as flags
+        -- the disagreeing copies, kept as legacy_<column>:<value>; the array is built only
+        -- for the few rows that have one
+        case
+            when units_differ or location_differs or mark_case_differs or curve_creator_differs
+                then array_remove(array[
+                    case when units_differ then 'legacy_units:' || coalesce(units, 'NULL') end,
+                    case when location_differs then 'legacy_location:' || coalesce(location, 'NULL') end,
+                    case when mark_case_differs then 'legacy_mark_case:' || coalesce(mark_case, 'NULL') end,
+                    case
+                        when curve_creator_differs then 'legacy_curve_creator:' || coalesce(curve_creator, 'NULL')
+                    end
+                ], null)
+        end as flags
     from placed
 )
 

@@ -1,11 +1,13 @@
 -- One row per legacy forecast run: (curve, run date, value_type) over the price rows that
--- can be migrated, with its delivery period, its place among the curve's runs of the
--- same value_type (the latest is ACTIVE, earlier ones end where the next one starts).
+-- pass the per-row checks, with its delivery period, its most common units and its place
+-- among the curve's runs of the same value_type (the latest is ACTIVE, earlier ones end
+-- where the next one starts). Read from int_price_rows_counted, which has already counted
+-- the legacy rows, so this view never scans the legacy price table.
 
 with
 
-price_rows as (
-    select * from {{ ref('int_price_rows_classified') }}
+counted_runs as (
+    select * from {{ ref('int_price_rows_counted') }}
     where exception_reason is null
 ),
 
@@ -13,14 +15,19 @@ runs as (
     select
         curve_id,
         forecast_run_date,
-        value_type_key,
-        min(value_type) as value_type,
-        count(*) as price_rows,
-        min(flow_date_start) as delivery_period_start,
-        max(flow_date_start) as delivery_period_end,
-        (mode() within group (order by units))::text as units
-    from price_rows
-    group by curve_id, forecast_run_date, value_type_key
+        coalesce('v:' || value_type, 'null') as value_type_key,
+        value_type,
+        price_rows,
+        first_flow_date_start as delivery_period_start,
+        last_flow_date_start as delivery_period_end,
+        (
+            -- the most common units, the first in sort order on a tie (as mode() picks)
+            select units_count.key
+            from jsonb_each_text(counted_runs.units_counts) as units_count
+            order by units_count.value::bigint desc, units_count.key asc
+            limit 1
+        ) as units
+    from counted_runs
 ),
 
 sequenced as (

@@ -1,11 +1,25 @@
 {#- Readiness (warn): legacy price rows that will go to migration_exceptions instead of
-    PriceForecast, with the reason, by the same rule the models apply. -#}
+    PriceForecast, with the reason, by the same rules the models apply: the per-row checks
+    of classify_price_rows, and rows repeating a lower id's curve, run, value_type and
+    flow_date_start. -#}
 {% test unmigratable_price_rows(model) %}
 
 with
 
 classified as (
     {{ classify_price_rows(model, source('legacy', 'curve_definitions')) }}
+),
+
+ranked as (
+    select
+        id,
+        curve_id,
+        row_number() over (
+            partition by flow_date_start, curve_id, forecast_run_date, value_type_key
+            order by id
+        ) as duplicate_rank
+    from classified
+    where exception_reason is null
 )
 
 select
@@ -14,5 +28,14 @@ select
     exception_reason
 from classified
 where exception_reason is not null
+
+union all
+
+select
+    id,
+    curve_id,
+    '{{ duplicate_price_row_reason() }}' as exception_reason
+from ranked
+where duplicate_rank > 1
 
 {% endtest %}

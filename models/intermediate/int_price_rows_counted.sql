@@ -1,0 +1,160 @@
+-- Legacy price rows counted once: one row per forecast run (curve, run date, value_type) of
+-- the rows that pass the per-row checks, and one per (run, reason) of the rows that do not,
+-- with their ids. Incremental: the first build reads the legacy table in one pass; a
+-- re-run reads only legacy ids above the highest one counted so far (legacy rows are
+-- append-only) and adds them to their group, so its cost follows the new rows, not the
+-- table. `--full-refresh` recounts everything.
+{{ config(
+    materialized = 'incremental',
+    unique_key = 'group_key',
+    incremental_strategy = 'upsert',
+    upsert_touch_columns = ['counted_at'],
+    post_hook = [
+        "create unique index if not exists int_price_rows_counted_group_key on {{ this }} (group_key)",
+        "analyze {{ this }}",
+    ],
+) }}
+
+{#- the highest legacy id counted so far, as a literal so the planner sees the real range -#}
+{%- set counted_through = none -%}
+{%- if execute and is_incremental() -%}
+    {%- set counted_through = run_query('select max(last_legacy_id) from ' ~ this).columns[0].values()[0] -%}
+{%- endif %}
+
+with
+
+new_rows as (
+    select * from {{ ref('int_price_rows_classified') }}
+    {% if counted_through is not none %}
+        where id > {{ counted_through }}
+    {% endif %}
+),
+
+per_units as (
+    select
+        curve_id,
+        forecast_run_date,
+        value_type,
+        exception_reason,
+        -- the units are counted for the runs only; an exception group is one row with its ids
+        case when exception_reason is null then units end as units,
+        count(*) as price_rows,
+        min(flow_date_start) as first_flow_date_start,
+        max(flow_date_start) as last_flow_date_start,
+        max(id) as last_legacy_id,
+        array_agg(id order by id) filter (where exception_reason is not null) as excepted_ids
+    from new_rows
+    group by
+        curve_id,
+        forecast_run_date,
+        value_type,
+        exception_reason,
+        case when exception_reason is null then units end
+),
+
+new_groups as (
+    select
+        curve_id,
+        forecast_run_date,
+        value_type,
+        exception_reason,
+        sum(price_rows)::bigint as price_rows,
+        min(first_flow_date_start) as first_flow_date_start,
+        max(last_flow_date_start) as last_flow_date_start,
+        max(last_legacy_id) as last_legacy_id,
+        jsonb_object_agg(units, price_rows) filter (where units is not null) as units_counts,
+        min(excepted_ids) as excepted_ids
+    from per_units
+    group by curve_id, forecast_run_date, value_type, exception_reason
+),
+
+keyed as (
+    select
+        concat_ws(
+            '|',
+            coalesce(curve_id::text, '-'),
+            coalesce(to_char(forecast_run_date, 'YYYY-MM-DD"T"HH24:MI:SS.US'), '-'),
+            coalesce('v:' || value_type, 'null'),
+            exception_reason
+        ) as group_key,
+        *
+    from new_groups
+),
+
+{% if is_incremental() %}
+    merged as (
+        -- a group that already has rows: add the new ones to it
+        select
+            keyed.group_key,
+            keyed.curve_id,
+            keyed.forecast_run_date,
+            keyed.value_type,
+            keyed.exception_reason,
+            coalesce(counted.price_rows, 0) + keyed.price_rows as price_rows,
+            keyed.price_rows as batch_price_rows,
+            least(counted.first_flow_date_start, keyed.first_flow_date_start) as first_flow_date_start,
+            greatest(counted.last_flow_date_start, keyed.last_flow_date_start) as last_flow_date_start,
+            greatest(counted.last_legacy_id, keyed.last_legacy_id) as last_legacy_id,
+            (
+                select jsonb_object_agg(units_totals.units, units_totals.total)
+                from (
+                    select
+                        units_count.key as units,
+                        sum(units_count.value::bigint) as total
+                    from (
+                        select * from jsonb_each_text(counted.units_counts)
+                        union all
+                        select * from jsonb_each_text(keyed.units_counts)
+                    ) as units_count
+                    group by units_count.key
+                ) as units_totals
+            ) as units_counts,
+            case
+                when keyed.exception_reason is not null
+                    then coalesce(counted.excepted_ids, '{}') || keyed.excepted_ids::integer[]
+            end as excepted_ids
+        from keyed
+        left join {{ this }} as counted
+            on keyed.group_key = counted.group_key
+    ),
+{% else %}
+    merged as (
+        select
+            group_key,
+            curve_id,
+            forecast_run_date,
+            value_type,
+            exception_reason,
+            price_rows,
+            price_rows as batch_price_rows,
+            first_flow_date_start,
+            last_flow_date_start,
+            last_legacy_id,
+            units_counts,
+            excepted_ids
+        from keyed
+    ),
+{% endif %}
+
+final as (
+    select
+        group_key,
+        curve_id,
+        forecast_run_date,
+        value_type,
+        exception_reason,
+        price_rows,
+        first_flow_date_start,
+        last_flow_date_start,
+        last_legacy_id::bigint as last_legacy_id,
+        units_counts,
+        excepted_ids::integer[] as excepted_ids,
+        -- the batch that last added to the group: its rows, the highest id counted before it
+        -- (its rows are above it; NULL on the first build) and when
+        batch_price_rows,
+        {{ counted_through if counted_through is not none else 'null' }}::bigint as counted_after,
+        {{ run_started_at_literal() }} as counted_at
+    from merged
+)
+
+select * from final
