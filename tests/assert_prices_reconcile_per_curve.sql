@@ -1,6 +1,7 @@
 -- Per legacy curve: every legacy price row is either in PriceForecast or listed in
 -- migration_exceptions (never both), and the migrated rows' count and sum of value equal
--- the legacy rows' that were not excepted. One aggregate query per side.
+-- the legacy rows' that were not excepted. One aggregate pass over each big table: the
+-- legacy rows, and the migrated rows (joined to their ~instances, not to each other).
 
 with
 
@@ -17,15 +18,12 @@ excepted as (
     where source_table = 'price_forecasts'
 ),
 
-migrated as (
+migrated_instances as (
     select
-        prices.id,
-        instances.curve_definition_id as curve_id,
-        prices.value
-    from {{ ref('PriceForecast') }} as prices
-    inner join {{ ref('CurveInstance') }} as instances
-        on prices.curve_instance_id = instances.id
-    where instances.metadata ->> 'source' = '{{ migration_marker() }}'
+        id,
+        curve_definition_id
+    from {{ ref('CurveInstance') }}
+    where metadata ->> 'source' = '{{ migration_marker() }}'
 ),
 
 legacy_per_curve as (
@@ -43,18 +41,26 @@ legacy_per_curve as (
 
 migrated_per_curve as (
     select
-        curve_id,
+        migrated_instances.curve_definition_id as curve_id,
         count(*) as migrated_rows,
-        sum(value) as migrated_sum
-    from migrated
-    group by curve_id
+        sum(prices.value) as migrated_sum
+    from {{ ref('PriceForecast') }} as prices
+    inner join migrated_instances
+        on prices.curve_instance_id = migrated_instances.id
+    group by migrated_instances.curve_definition_id
 ),
 
 both_migrated_and_excepted as (
+    -- one primary key lookup per listed row
     select count(*) as rows_in_both
-    from migrated
-    inner join excepted
-        on migrated.id = excepted.id
+    from excepted
+    where exists (
+        select 1
+        from {{ ref('PriceForecast') }} as prices
+        inner join migrated_instances
+            on prices.curve_instance_id = migrated_instances.id
+        where prices.id = excepted.id
+    )
 ),
 
 compared as (

@@ -12,7 +12,10 @@
     conflict_order_by = 'id',
     bulk_load = true,
     pre_hook = ["{{ bulk_session_settings() }}"],
-    post_hook = ["{{ reserve_application_ids(source('legacy', 'price_forecasts'), 'id') }}"],
+    post_hook = [
+        "{{ reserve_application_ids(source('legacy', 'price_forecasts'), 'id') }}",
+        {'sql': "{{ vacuum_after_bulk_load() }}", 'transaction': false},
+    ],
 ) }}
 
 {#- The legacy ids this run migrates, fetched before the query is planned so the planner
@@ -57,7 +60,9 @@ curves as (
     from {{ ref('stg_legacy__curve_definitions') }}
 ),
 
-legacy_instances as (
+-- materialized: the instance's keys are read out of its metadata once per instance (68
+-- rows), not once per price row in the join
+legacy_instances as materialized (
     select
         id as curve_instance_id,
         curve_definition_id,
