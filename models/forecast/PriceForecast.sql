@@ -11,10 +11,12 @@
     skip_conflicts_on = ['curve_instance_id', 'timestamp'],
     conflict_order_by = 'id',
     bulk_load = true,
-    pre_hook = ["{{ bulk_session_settings() }}"],
+    pre_hook = [
+        "{{ bulk_session_settings() }}",
+        "set local enable_nestloop = off",
+    ],
     post_hook = [
         "{{ reserve_application_ids(source('legacy', 'price_forecasts'), 'id') }}",
-        {'sql': "{{ vacuum_after_bulk_load() }}", 'transaction': false},
     ],
 ) }}
 
@@ -39,41 +41,40 @@
 with
 
 price_rows as (
-    select * from {{ ref('int_price_rows_classified') }}
+    select * from {{ ref('stg_legacy__price_forecasts') }}
     where
-        exception_reason is null
         -- legacy rows are append-only: only ids above the highest one migrated are new (all
         -- ids on the first build and with --full-refresh), and never ahead of the counts the
         -- instances were built from
-        {% if bounds.after is not none %}
-            and id > {{ bounds.after }}
-        {% endif %}
-        and id <= {{ bounds.through }}
+        id <= {{ bounds.through }}
+        and {{ 'id > ' ~ bounds.after if bounds.after is not none else 'true' }}
 ),
 
-curves as (
-    select
-        curve_id,
-        location,
-        mark_case,
-        curve_creator
-    from {{ ref('stg_legacy__curve_definitions') }}
-),
-
--- materialized: the instance's keys are read out of its metadata once per instance (68
--- rows), not once per price row in the join
+-- The migrated instances, each with its curve's columns a price row is compared with.
+-- Materialized: the keys are read out of the instance's metadata once per instance, not
+-- once per price row in the join.
 legacy_instances as materialized (
     select
-        id as curve_instance_id,
-        curve_definition_id,
-        "forecastRunDate" as forecast_run_date,
-        metadata ->> 'legacyValueType' as value_type,
-        metadata ->> 'unitsFromPrices' as instance_units
-    from {{ ref('CurveInstance') }}
-    where metadata ->> 'source' = '{{ migration_marker() }}'
+        instances.id as curve_instance_id,
+        instances.curve_definition_id as curve_id,
+        instances."forecastRunDate" as forecast_run_date,
+        instances.metadata ->> 'legacyValueType' as value_type,
+        instances.metadata ->> 'unitsFromPrices' as units,
+        curves.mark_date as curve_mark_date,
+        curves.location,
+        curves.mark_case,
+        curves.curve_creator
+    from {{ ref('CurveInstance') }} as instances
+    inner join {{ ref('stg_legacy__curve_definitions') }} as curves
+        on instances.curve_definition_id = curves.curve_id
+    where instances.metadata ->> 'source' = '{{ migration_marker() }}'
 ),
 
 placed as (
+    -- The rows classify_price_rows passes (int_price_rows_classified with no
+    -- exception_reason), selected with one join instead of two: an instance exists only for
+    -- a run of a migrated legacy curve with a run date, so joining to it checks the curve,
+    -- the curve's application range and the run date; the rest is checked here.
     select
         price_rows.id,
         legacy_instances.curve_instance_id,
@@ -84,24 +85,26 @@ placed as (
         price_rows.mark_case,
         price_rows.curve_creator,
         -- the row's denormalised copies that disagree with its curve or instance
-        (price_rows.units is distinct from legacy_instances.instance_units) as units_differ,
-        (price_rows.location is distinct from curves.location) as location_differs,
-        (price_rows.mark_case is distinct from curves.mark_case) as mark_case_differs,
-        (price_rows.curve_creator is distinct from curves.curve_creator) as curve_creator_differs
+        (price_rows.units is distinct from legacy_instances.units) as units_differ,
+        (price_rows.location is distinct from legacy_instances.location) as location_differs,
+        (price_rows.mark_case is distinct from legacy_instances.mark_case) as mark_case_differs,
+        (price_rows.curve_creator is distinct from legacy_instances.curve_creator) as curve_creator_differs
     from price_rows
     inner join legacy_instances
         on
-            price_rows.curve_id = legacy_instances.curve_definition_id
-            and price_rows.forecast_run_date = legacy_instances.forecast_run_date
+            price_rows.curve_id = legacy_instances.curve_id
+            and coalesce(price_rows.mark_date, legacy_instances.curve_mark_date) = legacy_instances.forecast_run_date
             and price_rows.value_type is not distinct from legacy_instances.value_type
-    inner join curves
-        on price_rows.curve_id = curves.curve_id
-    {% if is_incremental() and flags.FULL_REFRESH %}
-        where not exists (
-            select 1 from {{ this }} as migrated
-            where migrated.id = price_rows.id
-        )
-    {% endif %}
+    where
+        price_rows.flow_date_start is not null
+        and price_rows.value is not null
+        and {{ below_application_id_range('price_rows.id', model_relation('PriceForecast')) }}
+        {% if is_incremental() and flags.FULL_REFRESH %}
+            and not exists (
+                select 1 from {{ this }} as migrated
+                where migrated.id = price_rows.id
+            )
+        {% endif %}
 ),
 
 final as (

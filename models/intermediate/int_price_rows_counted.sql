@@ -16,10 +16,8 @@
         "{{ bulk_session_settings() }}",
         "set local enable_sort = off",
     ],
-    post_hook = [
-        "create unique index if not exists int_price_rows_counted_group_key on {{ this }} (group_key)",
-        "analyze {{ this }}",
-    ],
+    indexes = [{'columns': ['group_key'], 'unique': true}],
+    post_hook = ["analyze {{ this }}"],
 ) }}
 
 {#- the highest legacy id counted so far, as a literal so the planner sees the real range -#}
