@@ -107,10 +107,11 @@ batch_runs as (
         and counted.counted_at = {{ run_started_at_literal() }}
 ),
 
-batch_migrated as (
+-- not materialized: counted once in total, and per instance only when the total is short
+batch_prices as not materialized (
     select
-        prices.curve_instance_id,
-        count(*) as migrated_rows
+        prices.id,
+        prices.curve_instance_id
     from {{ ref('PriceForecast') }} as prices
     where
         {% if batch.counted > 0 %}
@@ -122,7 +123,23 @@ batch_migrated as (
         {% else %}
             false
         {% endif %}
-    group by prices.curve_instance_id
+),
+
+batch_falls_short as (
+    -- every migrated row of the batch is a counted row of a batch run, so equal totals mean
+    -- no run falls short: the usual case, decided by one count
+    select
+        (select count(*) from batch_prices)
+        < (select coalesce(sum(batch_runs.batch_price_rows), 0) from batch_runs) as falls_short
+),
+
+batch_migrated as (
+    select
+        batch_prices.curve_instance_id,
+        count(*) as migrated_rows
+    from batch_prices
+    where (select batch_falls_short.falls_short from batch_falls_short)
+    group by batch_prices.curve_instance_id
 ),
 
 short_runs as (
@@ -130,7 +147,9 @@ short_runs as (
     from batch_runs
     left join batch_migrated
         on batch_runs.curve_instance_id = batch_migrated.curve_instance_id
-    where batch_runs.batch_price_rows > coalesce(batch_migrated.migrated_rows, 0)
+    where
+        (select batch_falls_short.falls_short from batch_falls_short)
+        and batch_runs.batch_price_rows > coalesce(batch_migrated.migrated_rows, 0)
 ),
 
 skipped_now as (
