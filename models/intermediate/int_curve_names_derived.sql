@@ -8,7 +8,10 @@ named as (
     select
         curve_id,
         created_at,
-        {{ curve_base_name('market', 'mark_type', 'location') }} as base_name
+        {{ curve_base_name('market', 'mark_type', 'location') }} as base_name,
+        coalesce(trim(market), '') = ''
+        or coalesce(trim(mark_type), '') = ''
+        or coalesce(trim(location), '') = '' as uses_placeholder
     from curves
 ),
 
@@ -16,6 +19,7 @@ ranked as (
     select
         curve_id,
         base_name,
+        uses_placeholder,
         row_number() over (
             partition by base_name
             order by created_at asc nulls last, curve_id asc
@@ -27,6 +31,7 @@ suffixed as (
     select
         curve_id,
         base_name,
+        uses_placeholder,
         name_rank,
         case
             when name_rank = 1 then base_name
