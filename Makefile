@@ -26,7 +26,7 @@ test: venv lint
 lint: venv
 	$(BIN)/ruff check scripts tests
 	$(BIN)/ruff format --check scripts tests
-	$(BIN)/sqlfluff lint models tests
+	$(BIN)/sqlfluff lint models tests analyses
 
 stop: venv
 	$(PY) -c 'from forecast_migrate import embedded; embedded.stop()'
