@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -258,7 +259,7 @@ class _Writer:
             self.lines += [text, "-" * len(text), ""]
 
     def para(self, text: str) -> None:
-        self.lines += [text, ""]
+        self.lines += [text if self.markdown else textwrap.fill(text, width=100), ""]
 
     def fields(self, items: Sequence[tuple[str, Any]]) -> None:
         """Name: value lines (a list in Markdown)."""
@@ -430,6 +431,14 @@ def render(report: Report, format: str = "text") -> str:
         "legacy = migrated + exceptions, so unaccounted must be 0. The new table also holds "
         "rows without a legacy row of their own (default schedules, application rows)."
     )
+    curves = next(
+        (row for row in report.reconciliation if row["legacy_table"] == "curve_definitions"), None
+    )
+    if curves and context:
+        out.para(
+            f"Curves migrated: {curves['migrated_rows']} of {context['expected_curve_count']} "
+            "expected (var expected_curve_count)."
+        )
     out.table(
         ["legacy table", "legacy", "migrated", "exceptions", "unaccounted", "new table", "rows"],
         [

@@ -212,6 +212,10 @@ def test_the_markdown_report_matches_the_database(migrated, point_at, tmp_path):
         assert legacy_rows[table] == migrated_rows[table] + exceptions.get(table, 0), table
         assert row["unaccounted"] == "0"
     assert rows["curve_schedule"]["rows"] == str(db.scalar('select count(*) from "CurveSchedule"'))
+    assert (
+        f"Curves migrated: {migrated_rows['curve_definitions']} of 72 expected"
+        in section(report, "5.")["text"]
+    )
 
     # 6. every exception row, grouped by reason, with its legacy ids
     listed = defaultdict(list)
