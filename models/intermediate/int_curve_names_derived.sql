@@ -16,10 +16,7 @@ ranked as (
     select
         curve_id,
         base_name,
-        row_number() over (
-            partition by base_name
-            order by created_at asc nulls last, curve_id asc
-        ) as name_rank
+        {{ curve_name_rank('base_name', 'created_at', 'curve_id') }} as name_rank
     from named
 ),
 
@@ -28,10 +25,7 @@ suffixed as (
         curve_id,
         base_name,
         name_rank,
-        case
-            when name_rank = 1 then base_name
-            else base_name || '_V' || name_rank
-        end as curve_name
+        {{ suffixed_curve_name('base_name', 'name_rank') }} as curve_name
     from ranked
 )
 
