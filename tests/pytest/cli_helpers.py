@@ -193,6 +193,29 @@ def ledger_rows(db) -> list[tuple]:
     )
 
 
+# The CLI tests run every command against a database of this one name (recreated per test):
+# dbt re-parses the whole project when the profile changes, and PGDATABASE is part of it.
+CLI_DB_NAME = f"forecast_cli_{os.getpid()}"
+
+
+def fresh_database(admin, template: str, name: str = CLI_DB_NAME):
+    """(Re)create database `name` as a copy of `template`."""
+    from conftest import Database
+
+    admin.execute(f'drop database if exists "{name}" with (force)')
+    admin.execute(f'create database "{name}" template "{template}"')
+    return Database(env=admin.env, name=name)
+
+
+def rename_database(admin, db, name: str):
+    """Rename a database (no session may be connected to it)."""
+    from conftest import Database
+
+    admin.execute(f'drop database if exists "{name}" with (force)')
+    admin.execute(f'alter database "{db.name}" rename to "{name}"')
+    return Database(env=admin.env, name=name)
+
+
 _cli_template: dict[str, str] = {}
 
 
@@ -201,17 +224,40 @@ def cli_migrated_template(admin, sample_template) -> str:
     """The sample database after `forecast-migrate migrate` (with its backup and ledger);
     built once per session even when several test modules import this fixture."""
     if "name" not in _cli_template:
-        db = create_database(admin, template=sample_template)
+        db = fresh_database(admin, sample_template)
         for key, value in cli_env(db).items():
             os.environ[key] = value
         assert main(["--quiet", "migrate"]) == 0
-        _cli_template["name"] = db.name
+        _cli_template["name"] = rename_database(
+            admin, db, f"cli_migrated_{uuid.uuid4().hex[:8]}"
+        ).name
     return _cli_template["name"]
+
+
+_reference: dict[str, tuple] = {}
+
+
+@pytest.fixture(scope="session")
+def never_migrated_state(admin, sample_template) -> tuple:
+    """(project_state, legacy_state) of the sample database before any migration."""
+    if "never" not in _reference:
+        db = create_database(admin, template=sample_template)
+        _reference["never"] = (project_state(db), legacy_state(db))
+        drop_database(admin, db)
+    return _reference["never"]
+
+
+@pytest.fixture
+def cli_sample_db(admin, sample_template):
+    """A fresh copy of the sample (never migrated) database, under the CLI tests' name."""
+    db = fresh_database(admin, sample_template)
+    yield db
+    drop_database(admin, db)
 
 
 @pytest.fixture
 def cli_migrated_db(admin, cli_migrated_template):
-    """A fresh copy of the database migrated by the CLI."""
-    db = create_database(admin, template=cli_migrated_template)
+    """A fresh copy of the database migrated by the CLI, under the CLI tests' name."""
+    db = fresh_database(admin, cli_migrated_template)
     yield db
     drop_database(admin, db)

@@ -21,6 +21,7 @@ from helpers import legacy_checksums
 
 cli_migrated_template = cli_helpers.cli_migrated_template
 cli_migrated_db = cli_helpers.cli_migrated_db
+cli_sample_db = cli_helpers.cli_sample_db
 
 
 @pytest.fixture
@@ -33,9 +34,9 @@ def cli(monkeypatch, capsys):
     return run
 
 
-def test_check_prints_the_readiness_report_and_writes_nothing(cli, sample_db):
-    before = (schemas(sample_db), project_state(sample_db), legacy_state(sample_db))
-    result = cli(sample_db, "check")
+def test_check_prints_the_readiness_report_and_writes_nothing(cli, cli_sample_db):
+    before = (schemas(cli_sample_db), project_state(cli_sample_db), legacy_state(cli_sample_db))
+    result = cli(cli_sample_db, "check")
     assert result.code == 0, result.err
     out = result.out
     assert re.search(r"curve_definitions\s+72\s+expected 72", out)
@@ -47,23 +48,29 @@ def test_check_prints_the_readiness_report_and_writes_nothing(cli, sample_db):
     assert re.search(r"\(no curve\)\s+Hidden Lakes\s+0\s+24\s+0", out)
     assert "Source tests: 12 passed, 5 warnings, 0 failed" in out
     assert "Ready: no blockers." in out
-    assert (schemas(sample_db), project_state(sample_db), legacy_state(sample_db)) == before
+    assert (
+        schemas(cli_sample_db),
+        project_state(cli_sample_db),
+        legacy_state(cli_sample_db),
+    ) == before
 
 
-def test_check_exits_1_on_a_blocker(cli, sample_db):
-    result = cli(sample_db, "--vars", "{expected_curve_count: 70}", "check")
+def test_check_exits_1_on_a_blocker(cli, cli_sample_db):
+    result = cli(cli_sample_db, "--vars", "{expected_curve_count: 70}", "check")
     assert result.code == 1
     assert "FAIL  source_row_count_equals_legacy_curve_definitions" in result.out
     assert "Got 72 results, configured to fail if != 70" in result.out
     assert "Not ready: 1 blocker(s)" in result.out
 
 
-def test_backup_copies_records_and_verifies_in_one_snapshot(cli, sample_db):
-    result = cli(sample_db, "backup", "--name", "backup_20240115")
+def test_backup_copies_records_and_verifies_in_one_snapshot(cli, cli_sample_db):
+    result = cli(cli_sample_db, "backup", "--name", "backup_20240115")
     assert result.code == 0, result.err
     assert "Backup backup_20240115 verified" in result.out
-    assert legacy_checksums(sample_db, schema="backup_20240115") == legacy_checksums(sample_db)
-    manifest = sample_db.query(
+    assert legacy_checksums(cli_sample_db, schema="backup_20240115") == legacy_checksums(
+        cli_sample_db
+    )
+    manifest = cli_sample_db.query(
         "select table_name, source_schema, row_count, verified_at is not null "
         "from backup_20240115.backup_manifest order by 1"
     )
@@ -72,44 +79,48 @@ def test_backup_copies_records_and_verifies_in_one_snapshot(cli, sample_db):
         ("curve_schedule", "Forecasts", 40, True),
         ("price_forecasts", "Forecasts", 20159, True),
     ]
-    verified = cli(sample_db, "backup", "--verify", "backup_20240115")
+    verified = cli(cli_sample_db, "backup", "--verify", "backup_20240115")
     assert verified.code == 0 and "Backup verified" in verified.out
 
 
-def test_backup_default_name_is_today_and_never_overwrites(cli, sample_db):
-    today = sample_db.scalar("select to_char(now(), 'YYYYMMDD')")
-    assert cli(sample_db, "backup").code == 0
-    assert cli(sample_db, "backup").code == 0
-    assert backup_schemas(sample_db) == [f"backup_{today}", f"backup_{today}_2"]
-    before = legacy_checksums(sample_db, schema=f"backup_{today}")
-    sample_db.execute('delete from "Forecasts".curve_schedule where schedule_id = 1')
-    refused = cli(sample_db, "backup", "--name", f"backup_{today}")
+def test_backup_default_name_is_today_and_never_overwrites(cli, cli_sample_db):
+    today = cli_sample_db.scalar("select to_char(now(), 'YYYYMMDD')")
+    assert cli(cli_sample_db, "backup").code == 0
+    assert cli(cli_sample_db, "backup").code == 0
+    assert backup_schemas(cli_sample_db) == [f"backup_{today}", f"backup_{today}_2"]
+    before = legacy_checksums(cli_sample_db, schema=f"backup_{today}")
+    cli_sample_db.execute('delete from "Forecasts".curve_schedule where schedule_id = 1')
+    refused = cli(cli_sample_db, "backup", "--name", f"backup_{today}")
     assert_one_line_error(refused, 1, "already exists", "never overwritten")
-    assert legacy_checksums(sample_db, schema=f"backup_{today}") == before
+    assert legacy_checksums(cli_sample_db, schema=f"backup_{today}") == before
 
 
 @pytest.mark.parametrize(
     "name",
     ['backup_x"; drop schema "Forecasts" cascade; --', "Backup_20240115", "public", "backup_"],
 )
-def test_backup_names_are_validated_before_any_sql(cli, sample_db, name):
-    before = schemas(sample_db)
-    assert_one_line_error(cli(sample_db, "backup", "--name", name), 2, "invalid backup name")
-    assert schemas(sample_db) == before
+def test_backup_names_are_validated_before_any_sql(cli, cli_sample_db, name):
+    before = schemas(cli_sample_db)
+    assert_one_line_error(cli(cli_sample_db, "backup", "--name", name), 2, "invalid backup name")
+    assert schemas(cli_sample_db) == before
 
 
-def test_verify_reports_a_damaged_backup(cli, sample_db):
-    assert cli(sample_db, "backup", "--name", "backup_damaged").code == 0
-    sample_db.execute("update backup_damaged.price_forecasts set value = value + 1 where id = 1")
-    result = cli(sample_db, "backup", "--verify", "backup_damaged")
+def test_verify_reports_a_damaged_backup(cli, cli_sample_db):
+    assert cli(cli_sample_db, "backup", "--name", "backup_damaged").code == 0
+    cli_sample_db.execute(
+        "update backup_damaged.price_forecasts set value = value + 1 where id = 1"
+    )
+    result = cli(cli_sample_db, "backup", "--verify", "backup_damaged")
     assert result.code == 1
     assert "price_forecasts: 20159 rows (backup 20159), checksum" in result.out
     assert "Backup damaged" in result.out
 
 
-def test_migrate_prints_the_runbook_lines_and_reaches_the_dbt_build_state(cli, sample_db, migrated):
-    legacy_before = legacy_state(sample_db)
-    result = cli(sample_db, "migrate")
+def test_migrate_prints_the_runbook_lines_and_reaches_the_dbt_build_state(
+    cli, cli_sample_db, migrated
+):
+    legacy_before = legacy_state(cli_sample_db)
+    result = cli(cli_sample_db, "migrate")
     assert result.code == 0, result.err
     lines = result.out.splitlines()
     assert "Starting migration with 72 curves, 20159 price records, 40 schedules" in lines
@@ -122,18 +133,18 @@ def test_migrate_prints_the_runbook_lines_and_reaches_the_dbt_build_state(cli, s
     )
     assert re.search(r"model PriceForecast: success, 20129 rows in \d+\.\ds", result.out)
     assert re.search(r"Verification \(runbook Step 4\): \d+ data tests passed", result.out)
-    assert legacy_state(sample_db) == legacy_before
-    assert project_state(sample_db) == project_state(migrated)
-    (run,) = ledger_rows(sample_db)
+    assert legacy_state(cli_sample_db) == legacy_before
+    assert project_state(cli_sample_db) == project_state(migrated)
+    (run,) = ledger_rows(cli_sample_db)
     run_id, command, outcome, message, backup_name, counts = run
     assert (command, outcome) == ("migrate", "ok")
-    assert backup_name in backup_schemas(sample_db)
+    assert backup_name in backup_schemas(cli_sample_db)
     assert counts["prices"] == 20129 and counts["curves"] == 72
     assert counts["backup"]["price_forecasts"] == 20159
 
 
-def test_quiet_migrate_prints_results_but_no_progress(cli, sample_db):
-    result = cli(sample_db, "migrate", "--quiet")
+def test_quiet_migrate_prints_results_but_no_progress(cli, cli_sample_db):
+    result = cli(cli_sample_db, "migrate", "--quiet")
     assert result.code == 0, result.err
     assert "Migration complete: 72 curves" in result.out
     assert not re.search(r"^\[\s*\d+\.\ds\]", result.out, re.M)
@@ -163,12 +174,14 @@ def test_migrate_rerun_carries_over_late_legacy_rows(cli, cli_migrated_db):
     assert re.search(r"price_forecasts\s+0\n", cli(db, "status").out)
 
 
-def test_status_tells_where_the_transition_stands(cli, sample_db, cli_migrated_db):
-    before = cli(sample_db, "status")
+def test_status_of_a_never_migrated_database(cli, cli_sample_db):
+    before = cli(cli_sample_db, "status")
     assert before.code == 0 and "migration: not migrated" in before.out
     assert "no runs recorded" in before.out and "Backups: none" in before.out
-    assert LEDGER_SCHEMA not in schemas(sample_db)
+    assert LEDGER_SCHEMA not in schemas(cli_sample_db)
 
+
+def test_status_tells_where_the_transition_stands(cli, cli_migrated_db):
     db = cli_migrated_db
     db.execute(
         'insert into "Forecasts".curve_definitions (market, mark_type, location) '
@@ -232,7 +245,7 @@ def test_destructive_commands_need_yes_without_a_terminal(cli, cli_migrated_db):
     assert project_state(db) == before
 
 
-def test_usage_errors_exit_2_with_one_line(cli, sample_db):
-    assert_one_line_error(cli(sample_db, "frobnicate"), 2, "invalid choice")
-    assert_one_line_error(cli(sample_db, "rollback", "--lock-timeout", "soon"), 2)
-    assert cli(sample_db, "--help").code == 0
+def test_usage_errors_exit_2_with_one_line(cli, cli_sample_db):
+    assert_one_line_error(cli(cli_sample_db, "frobnicate"), 2, "invalid choice")
+    assert_one_line_error(cli(cli_sample_db, "rollback", "--lock-timeout", "soon"), 2)
+    assert cli(cli_sample_db, "--help").code == 0

@@ -22,6 +22,8 @@ from helpers import ENUM_TYPES, TARGET_TABLES, legacy_checksums
 
 cli_migrated_template = cli_helpers.cli_migrated_template
 cli_migrated_db = cli_helpers.cli_migrated_db
+cli_sample_db = cli_helpers.cli_sample_db
+never_migrated_state = cli_helpers.never_migrated_state
 
 
 @pytest.fixture
@@ -32,14 +34,18 @@ def cli(monkeypatch, capsys):
     return run
 
 
-def test_rollback_of_a_never_migrated_database_refuses_and_changes_nothing(cli, sample_db):
-    before = (schemas(sample_db), project_state(sample_db), legacy_state(sample_db))
-    result = cli(sample_db, "rollback", "--yes")
+def test_rollback_of_a_never_migrated_database_refuses_and_changes_nothing(cli, cli_sample_db):
+    before = (schemas(cli_sample_db), project_state(cli_sample_db), legacy_state(cli_sample_db))
+    result = cli(cli_sample_db, "rollback", "--yes")
     assert_one_line_error(result, 1, "nothing to roll back", "Nothing changed")
-    assert (schemas(sample_db), project_state(sample_db), legacy_state(sample_db)) == before
+    assert (
+        schemas(cli_sample_db),
+        project_state(cli_sample_db),
+        legacy_state(cli_sample_db),
+    ) == before
 
 
-def test_rollback_returns_to_the_never_migrated_state(cli, cli_migrated_db, sample_db):
+def test_rollback_returns_to_the_never_migrated_state(cli, cli_migrated_db, never_migrated_state):
     db = cli_migrated_db
     (backup,) = backup_schemas(db)
     result = cli(db, "rollback", "--yes")
@@ -47,8 +53,8 @@ def test_rollback_returns_to_the_never_migrated_state(cli, cli_migrated_db, samp
     assert "Application rows in the new tables: none" in result.out
     assert re.search(r"price_forecasts: 20159 rows, checksum \w+ matches", result.out)
     assert f"Rolled back; legacy tables match backup {backup}; ledger run #2" in result.out
-    assert project_state(db) == project_state(sample_db)
-    assert legacy_state(db) == legacy_state(sample_db)
+    assert project_state(db) == never_migrated_state[0]
+    assert legacy_state(db) == never_migrated_state[1]
     # the backups and the ledger's history stay
     assert backup_schemas(db) == [backup]
     assert [row[1:3] for row in ledger_rows(db)] == [("migrate", "ok"), ("rollback", "ok")]
@@ -127,7 +133,7 @@ def test_rollback_refuses_while_the_application_has_written_rows(cli, cli_migrat
 
 
 def test_rollback_export_saves_every_application_row_then_rolls_back(
-    cli, cli_migrated_db, sample_db, tmp_path
+    cli, cli_migrated_db, never_migrated_state, tmp_path
 ):
     db = cli_migrated_db
     written = write_application_rows(db)
@@ -146,17 +152,17 @@ def test_rollback_export_saves_every_application_row_then_rolls_back(
         assert len(saved) == len(rows)
     with open(tmp_path / "saved" / "VersionHistory.csv", newline="") as handle:
         assert next(csv.DictReader(handle))["changeReason"] == "created, with a comma"
-    assert project_state(db) == project_state(sample_db)
+    assert project_state(db) == never_migrated_state[0]
     assert ledger_rows(db)[-1][5]["application_rows"]["PriceForecast"] == 25
 
 
-def test_rollback_force_drops_the_application_rows(cli, cli_migrated_db, sample_db):
+def test_rollback_force_drops_the_application_rows(cli, cli_migrated_db, never_migrated_state):
     db = cli_migrated_db
     write_application_rows(db)
     result = cli(db, "rollback", "--yes", "--force")
     assert result.code == 0, result.err
     assert "Application rows in the new tables: CurveDefinition 1" in result.out
-    assert project_state(db) == project_state(sample_db)
+    assert project_state(db) == never_migrated_state[0]
 
 
 def damage_legacy_tables(db) -> None:
@@ -171,7 +177,9 @@ def damage_legacy_tables(db) -> None:
     )
 
 
-def test_restore_from_backup_brings_back_the_exact_checksums(cli, cli_migrated_db, sample_db):
+def test_restore_from_backup_brings_back_the_exact_checksums(
+    cli, cli_migrated_db, never_migrated_state
+):
     db = cli_migrated_db
     (backup,) = backup_schemas(db)
     original = legacy_checksums(db)
@@ -180,8 +188,8 @@ def test_restore_from_backup_brings_back_the_exact_checksums(cli, cli_migrated_d
     result = cli(db, "rollback", "--yes", "--restore-from-backup", backup)
     assert result.code == 0, result.err
     assert re.search(r"curve_definitions: 72 rows, checksum \w+ matches \(restored\)", result.out)
-    assert legacy_checksums(db) == original == legacy_checksums(sample_db)
-    assert project_state(db) == project_state(sample_db)
+    assert legacy_checksums(db) == original == never_migrated_state[1]["checksums"]
+    assert project_state(db) == never_migrated_state[0]
 
 
 def test_a_plain_rollback_reports_damage_and_a_later_restore_repairs_it(cli, cli_migrated_db):
@@ -199,7 +207,7 @@ def test_a_plain_rollback_reports_damage_and_a_later_restore_repairs_it(cli, cli
 
 
 def test_rollback_renames_legacy_tables_a_hand_run_migration_left_behind(
-    cli, cli_migrated_db, sample_db
+    cli, cli_migrated_db, never_migrated_state
 ):
     db = cli_migrated_db
     db.execute('alter table "Forecasts".price_forecasts rename to price_forecasts_legacy')
@@ -207,8 +215,8 @@ def test_rollback_renames_legacy_tables_a_hand_run_migration_left_behind(
     result = cli(db, "rollback", "--yes")
     assert result.code == 0, result.err
     assert "Renamed price_forecasts_legacy back to price_forecasts" in result.out
-    assert legacy_state(db) == legacy_state(sample_db)
-    assert project_state(db) == project_state(sample_db)
+    assert legacy_state(db) == never_migrated_state[1]
+    assert project_state(db) == never_migrated_state[0]
 
 
 def test_rollback_refuses_when_a_legacy_table_exists_under_both_names(cli, cli_migrated_db):
