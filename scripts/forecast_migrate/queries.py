@@ -44,6 +44,14 @@ TABLE_SELECT_PRIVILEGE = sql.SQL(
     "where n.nspname = %s and c.relname = %s"
 )
 
+# (schema, role) -> whether the schema's ACL grants the role USAGE explicitly
+ROLE_HAS_SCHEMA_USAGE_GRANT = sql.SQL(
+    "select exists (select 1 from pg_catalog.pg_namespace as n, "
+    "aclexplode(coalesce(n.nspacl, acldefault('n', n.nspowner))) as acl "
+    "join pg_catalog.pg_roles as r on r.oid = acl.grantee "
+    "where n.nspname = %s and r.rolname = %s and acl.privilege_type = 'USAGE')"
+)
+
 # (schemas[]) -> schema, name, kind (r table, v view, p partitioned), owned by current role
 RELATIONS_IN_SCHEMAS = sql.SQL(
     "select n.nspname, c.relname, c.relkind, pg_has_role(c.relowner, 'USAGE') "
@@ -353,6 +361,12 @@ def drop_types(schema: str, names: Iterable[str]) -> sql.Composed:
 def drop_schema(schema: str, cascade: bool = False) -> sql.Composed:
     return sql.SQL("drop schema {}{}").format(
         sql.Identifier(schema), sql.SQL(" cascade" if cascade else "")
+    )
+
+
+def revoke_schema_usage(schema: str, role: str) -> sql.Composed:
+    return sql.SQL("revoke usage on schema {} from {}").format(
+        sql.Identifier(schema), sql.Identifier(role)
     )
 
 

@@ -115,7 +115,10 @@ def project_state(db) -> dict[str, object]:
     ledger live in other schemas and are not part of it."""
     schema_list = "('public', 'forecast_migration')"
     state: dict[str, object] = {
-        "schemas": [name for name in schemas(db) if name in PROJECT_SCHEMAS],
+        "schemas": db.query(
+            f"select nspname, nspacl::text from pg_namespace where nspname in {schema_list} "
+            "order by 1"
+        ),
         "relations": db.query(
             "select n.nspname, c.relname, c.relkind from pg_class c "
             "join pg_namespace n on n.oid = c.relnamespace "

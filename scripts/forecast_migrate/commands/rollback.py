@@ -26,6 +26,8 @@ from ..database import as_text, execute, fetch_all, fetch_value
 from ..state import (
     RENAMED_SUFFIX,
     ObjectState,
+    has_schema_usage_grant,
+    inspect,
     inspect_objects,
     require_create_rights,
     require_ownership,
@@ -45,6 +47,7 @@ class Plan:
     types: tuple[str, ...]
     renames: tuple[tuple[str, str], ...]  # (<table>_legacy, <table>) in the legacy schema
     target_tables: tuple[str, ...]  # present tables the application may have written to
+    revoke_schema_usage: bool  # the migration granted the app role USAGE on the target schema
 
     def statements(self, catalog: Catalog, lock_timeout_ms: int) -> list[sql.Composable]:
         """The plan as SQL (without the conditional drop of the emptied migration schema)."""
@@ -57,6 +60,8 @@ class Plan:
             statements.append(queries.drop_tables(self.tables))
         if self.types:
             statements.append(queries.drop_types(catalog.target_schema, self.types))
+        if self.revoke_schema_usage:
+            statements.append(queries.revoke_schema_usage(catalog.target_schema, catalog.app_role))
         statements += [
             queries.rename_table(catalog.legacy_schema, old, new) for old, new in self.renames
         ]
@@ -74,8 +79,9 @@ class Outcome:
     checks: list[TableCheck] = field(default_factory=list)
 
 
-def make_plan(catalog: Catalog, objects: ObjectState) -> Plan:
-    """Drop what exists of the project; rename back what a hand-run migration renamed."""
+def make_plan(catalog: Catalog, objects: ObjectState, revoke_schema_usage: bool = False) -> Plan:
+    """Drop what exists of the project; rename back what a hand-run migration renamed;
+    revoke the schema grant the migration gave the application role, if it gave it."""
     conflicting = [table for table in objects.renamed_legacy if table in objects.legacy_tables]
     if conflicting:
         raise MigrationError(
@@ -100,6 +106,7 @@ def make_plan(catalog: Catalog, objects: ObjectState) -> Plan:
             for schema, name in tables
             if schema == catalog.target_schema and name in target_names
         ),
+        revoke_schema_usage=revoke_schema_usage,
     )
 
 
@@ -123,8 +130,7 @@ def run(
     connection = ctx.connect()
     try:
         catalog = ctx.catalog()
-        objects = inspect_objects(connection, catalog)
-        plan = make_plan(catalog, objects)
+        plan = _plan(connection, catalog)
         attempt_ms = max(int(lock_timeout * 1000 / LOCK_ATTEMPTS), 1)
         if print_sql:
             for statement in plan.statements(catalog, attempt_ms):
@@ -140,7 +146,7 @@ def run(
                     f'"{catalog.target_schema}" or "{catalog.migration_schema}" and no legacy '
                     "table is renamed; the database was never migrated. Nothing changed"
                 )
-            plan = make_plan(catalog, objects)
+            plan = _plan(connection, catalog)
             require_ownership(connection, objects)
             require_create_rights(connection, catalog, new_schemas=not ledger.exists(connection))
             backup = _backup_to_check(connection, restore_from)
@@ -190,6 +196,14 @@ def run(
         connection.close()
     _report(ctx, plan, outcome, backup, record.run_id)
     return EXIT_OK if all(check.ok for check in outcome.checks) else EXIT_CHECK_FAILED
+
+
+def _plan(connection, catalog: Catalog) -> Plan:
+    transition = inspect(connection, catalog)
+    revoke = transition.schema_grant_before_migration() is False and has_schema_usage_grant(
+        connection, catalog
+    )
+    return make_plan(catalog, transition.objects, revoke)
 
 
 def _prepare_export_dir(path: Path, catalog: Catalog) -> None:
