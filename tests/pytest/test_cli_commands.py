@@ -143,6 +143,22 @@ def test_migrate_prints_the_runbook_lines_and_reaches_the_dbt_build_state(
     assert counts["backup"]["price_forecasts"] == 20159
 
 
+def test_migrate_stops_at_a_failed_check_with_the_reason_and_records_it(cli, cli_sample_db):
+    db = cli_sample_db
+    before = (project_state(db), legacy_state(db))
+    result = cli(db, "--vars", "{expected_curve_count: 70}", "migrate")
+    assert_one_line_error(
+        result,
+        1,
+        "readiness check failed, nothing was migrated",
+        "source_row_count_equals_legacy_curve_definitions",
+    )
+    assert "Starting migration" not in result.out
+    assert (project_state(db), legacy_state(db)) == before
+    assert backup_schemas(db) == []
+    assert [row[1:3] for row in ledger_rows(db)] == [("migrate", "failed")]
+
+
 def test_quiet_migrate_prints_results_but_no_progress(cli, cli_sample_db):
     result = cli(cli_sample_db, "migrate", "--quiet")
     assert result.code == 0, result.err

@@ -124,8 +124,6 @@ def run(
     if lock_timeout <= 0:
         raise MigrationError("--lock-timeout must be positive", EXIT_USAGE)
     export_path = Path(export_dir) if export_dir else None
-    if export_path is not None:
-        _prepare_export_dir(export_path, ctx.catalog())
     reporter = ctx.reporter
     connection = ctx.connect()
     try:
@@ -144,8 +142,10 @@ def run(
                 raise MigrationError(
                     f"nothing to roll back: no table, view or enum type of the project exists in "
                     f'"{catalog.target_schema}" or "{catalog.migration_schema}" and no legacy '
-                    "table is renamed; the database was never migrated. Nothing changed"
+                    "table is renamed (never migrated, or rolled back already). Nothing changed"
                 )
+            if export_path is not None:
+                _prepare_export_dir(export_path, catalog)
             plan = _plan(connection, catalog)
             require_ownership(connection, objects)
             require_create_rights(connection, catalog, new_schemas=not ledger.exists(connection))

@@ -100,12 +100,14 @@ def report_ledger(ctx: Context, transition: Transition) -> None:
             )
         )
     reporter.table(["run", "command", "outcome", "started", "took", "backup", "message"], rows)
-    interrupted = [run for run in transition.runs if transition.outcome(run) == "interrupted"]
-    if interrupted and transition.outcome(interrupted[0]) == transition.outcome(transition.runs[0]):
+    latest = transition.runs[0]
+    if transition.outcome(latest) == "interrupted":
         reporter.result(
-            f"  run #{interrupted[0].id} ({interrupted[0].command}) was interrupted: its process "
-            "ended without recording an outcome; run it again, or roll back"
+            f"  run #{latest.id} ({latest.command}) was interrupted: its process ended without "
+            f"recording an outcome; run `forecast-migrate {latest.command}` again, or roll back"
         )
+    elif transition.outcome(latest) == "running":
+        reporter.result(f"  run #{latest.id} ({latest.command}) is running now")
 
 
 def report_pending(ctx: Context, connection, catalog: Catalog) -> None:
