@@ -42,10 +42,12 @@ def run(ctx: Context) -> int:
     return EXIT_OK if outcome.ready else EXIT_CHECK_FAILED
 
 
-def perform(ctx: Context, catalog: Catalog) -> CheckOutcome:
-    """The report, then the source tests; returns their verdict (also used by migrate)."""
-    report = read_report(ctx, catalog)
-    print_report(ctx.reporter, catalog, report)
+def perform(ctx: Context, catalog: Catalog, with_report: bool = True) -> CheckOutcome:
+    """The report, then the source tests; returns their verdict (also used by migrate,
+    which leaves the report out with --quiet)."""
+    if with_report:
+        report = read_report(ctx, catalog)
+        print_report(ctx.reporter, catalog, report)
     outcome = source_tests(ctx)
     print_outcome(ctx.reporter, outcome)
     return outcome

@@ -157,12 +157,18 @@ def make_plan(
     else:
         migrated_at = last.finished_at if last is not None else None
         age = (now - migrated_at).total_seconds() / 86400 if migrated_at else None
+        if not transition.migrated:
+            migrated_text = "not migrated"
+        elif migrated_at is None:
+            migrated_text = "not by forecast-migrate"
+        else:
+            migrated_text = f"{migrated_at:%Y-%m-%d %H:%M}"
         reporter.table(
             ["table", "migrated", "age (days)", "action"],
             [
                 (
                     table,
-                    f"{migrated_at:%Y-%m-%d %H:%M}" if migrated_at else "not by forecast-migrate",
+                    migrated_text,
                     round(age, 1) if age is not None else "",
                     "drop" if legacy_tables else "keep (drop with --legacy-tables)",
                 )

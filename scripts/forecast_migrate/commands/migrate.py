@@ -69,7 +69,7 @@ def migrate(
     record.counts[SCHEMA_GRANT_KEY] = has_schema_usage_grant(connection, catalog)
     ledger.note(record)
     reporter.progress("Step 1: readiness check")
-    outcome = check_command.perform(ctx, catalog)
+    outcome = check_command.perform(ctx, catalog, with_report=not reporter.quiet)
     if not outcome.ready:
         raise MigrationError(
             f"readiness check failed, nothing was migrated: {outcome.blockers[0]}"

@@ -425,6 +425,8 @@ def _report(ctx: Context, plan: Plan, outcome: Outcome, backup: Backup | None, r
     reporter.result(f"{verdict[0].upper()}{verdict[1:]}; ledger run #{run_id}")
     if backup is not None and not all(check.ok for check in outcome.checks):
         reporter.result(
-            "The rollback is committed. To replace the differing legacy tables with the "
-            f"backup's copies: forecast-migrate rollback --restore-from-backup {backup.name}"
+            f"The rollback is committed. The legacy tables changed since {backup.name} was taken: "
+            "rows the old application wrote since then are expected; if instead a table was "
+            "damaged, `forecast-migrate rollback --restore-from-backup "
+            f"{backup.name}` replaces it with the backup's copy (discarding those rows)"
         )
