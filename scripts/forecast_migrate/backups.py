@@ -85,7 +85,7 @@ def validate_name(name: str) -> str:
 
 
 def server_now(connection) -> datetime.datetime:
-    return fetch_value(connection, "select now()")
+    return fetch_value(connection, queries.SERVER_NOW)
 
 
 def default_name(connection) -> str:
@@ -106,7 +106,7 @@ def read(connection, name: str) -> Backup | None:
     """The backup in schema `name`, or None when there is none."""
     if not fetch_value(
         connection,
-        "select to_regclass(%s) is not null",
+        queries.RELATION_EXISTS,
         (queries.regclass_text(name, queries.MANIFEST_TABLE),),
     ):
         return None
@@ -140,7 +140,7 @@ def latest_verified(connection) -> Backup | None:
 def table_checksum(connection, schema: str, table: str) -> tuple[int, str] | None:
     """(rows, checksum) of one table, or None when it does not exist."""
     if not fetch_value(
-        connection, "select to_regclass(%s) is not null", (queries.regclass_text(schema, table),)
+        connection, queries.RELATION_EXISTS, (queries.regclass_text(schema, table),)
     ):
         return None
     rows, checksum = fetch_all(connection, queries.checksum(schema, table))[0]

@@ -48,7 +48,7 @@ def exists(connection) -> bool:
     return bool(
         fetch_value(
             connection,
-            "select to_regclass(%s) is not null",
+            queries.RELATION_EXISTS,
             (queries.regclass_text(LEDGER_SCHEMA, "runs"),),
         )
     )

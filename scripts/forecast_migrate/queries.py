@@ -21,9 +21,13 @@ SESSION_SETTINGS = sql.SQL(
     "set extra_float_digits = 1; set bytea_output = 'hex'"
 )
 
-SERVER_IDENTITY = sql.SQL(
-    "select current_database(), current_user, current_setting('server_version'), pg_backend_pid()"
-)
+SERVER_NOW = sql.SQL("select now()")
+CURRENT_USER = sql.SQL("select current_user")
+CURRENT_DATABASE = sql.SQL("select current_database()")
+# (regclass text, see regclass_text) -> whether the relation exists
+RELATION_EXISTS = sql.SQL("select to_regclass(%s) is not null")
+SAVEPOINT = sql.SQL("savepoint forecast_migrate")
+ROLLBACK_TO_SAVEPOINT = sql.SQL("rollback to savepoint forecast_migrate")
 
 # --- privileges and catalog --------------------------------------------------------------
 

@@ -244,8 +244,8 @@ def require_ownership(connection, objects: ObjectState) -> None:
 
 
 def _user(connection) -> str:
-    return fetch_value(connection, "select current_user")
+    return fetch_value(connection, queries.CURRENT_USER)
 
 
 def _database(connection) -> str:
-    return f'database "{fetch_value(connection, "select current_database()")}"'
+    return f'database "{fetch_value(connection, queries.CURRENT_DATABASE)}"'

@@ -9,7 +9,7 @@ from typing import Any
 
 import psycopg2
 
-from .. import EXIT_CHECK_FAILED, EXIT_OK
+from .. import EXIT_CHECK_FAILED, EXIT_OK, queries
 from ..catalog import Catalog
 from ..context import Context
 from ..database import fetch_all, one_line
@@ -62,11 +62,11 @@ def read_report(ctx: Context, catalog: Catalog) -> dict[str, list[tuple] | str]:
     try:
         with ctx.reporter.step("readiness report"):
             for name, query in catalog.readiness.items():
-                fetch_all(connection, "savepoint report_query")
+                fetch_all(connection, queries.SAVEPOINT)
                 try:
                     results[name] = fetch_all(connection, query)
                 except psycopg2.Error as error:
-                    fetch_all(connection, "rollback to savepoint report_query")
+                    fetch_all(connection, queries.ROLLBACK_TO_SAVEPOINT)
                     results[name] = one_line(error.pgerror or error)
         connection.rollback()
     finally:

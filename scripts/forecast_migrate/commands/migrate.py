@@ -52,7 +52,12 @@ def run(ctx: Context, backup_name: str | None = None, rerun: bool = False) -> in
             if not transition.objects.nothing_present:
                 ctx.reporter.progress(f"continuing: {transition.describe()}")
             arguments = " ".join(
-                part for part in ("--rerun" if rerun else "", backup_name or "") if part
+                part
+                for part in (
+                    "--rerun" if rerun else "",
+                    f"--backup-name {backup_name}" if backup_name else "",
+                )
+                if part
             )
             with ledger.recorded(connection, "migrate", arguments) as record:
                 migrate(ctx, connection, catalog, backup_name, record)
