@@ -3,6 +3,7 @@ dbt's events turned into progress (which node runs, rows written, how long it ta
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -19,13 +20,23 @@ class Reporter:
         self.quiet = quiet
         self.started = time.monotonic()
         self._lock = threading.Lock()
+        self._closed = False
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started
 
     def _write(self, text: str) -> None:
+        """Print one line. When the reader went away (`| head`), keep working silently:
+        a closed pipe must not abort a migration half-way."""
         with self._lock:
-            print(text, file=sys.stdout, flush=True)
+            if self._closed:
+                return
+            try:
+                print(text, file=sys.stdout, flush=True)
+            except BrokenPipeError:
+                self._closed = True
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
 
     def result(self, text: str = "") -> None:
         """A line of the command's answer (printed even with --quiet)."""

@@ -16,7 +16,7 @@ from ..catalog import Catalog
 from ..context import Context
 from ..database import as_text, connect, execute
 from ..progress import DbtProgress
-from ..state import Transition, inspect, require_ownership
+from ..state import Transition, inspect
 
 DEFAULT_RETENTION_DAYS = 30
 LOCK_TIMEOUT_MS = 5000
@@ -75,7 +75,6 @@ def run(
             ctx.reporter.result("Nothing to drop.")
             return EXIT_CHECK_FAILED if plan.refusals else EXIT_OK
         with ledger.exclusive(connection, "cleanup"):
-            require_ownership(connection, transition.objects)
             ctx.confirm(
                 f"Drop {len(plan.backups)} backup(s)"
                 + (
@@ -93,7 +92,8 @@ def run(
             ) as record:
                 if plan.legacy_tables:
                     reconcile(ctx)
-                drop(catalog, statements)
+                with ctx.reporter.step(f"drop ({len(statements)} statements, one transaction)"):
+                    drop(statements)
                 record.counts.update(
                     {
                         "dropped_backups": [backup.name for backup in plan.backups],
@@ -217,7 +217,7 @@ def reconcile(ctx: Context) -> None:
     ctx.reporter.result(f"Reconciliation tests: {progress.count('test', 'pass', 'warn')} passed")
 
 
-def drop(catalog: Catalog, statements: list) -> None:
+def drop(statements: list) -> None:
     """Run the drops in one transaction that gives up rather than wait for locks."""
     connection = connect("cleanup transaction", autocommit=False)
     try:
