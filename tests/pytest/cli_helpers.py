@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -223,7 +224,7 @@ _cli_template: dict[str, str] = {}
 
 
 @pytest.fixture(scope="session")
-def cli_migrated_template(admin, sample_template) -> str:
+def cli_migrated_template(admin, sample_template) -> Iterator[str]:
     """The sample database after `forecast-migrate migrate` (with its backup and ledger);
     built once per session even when several test modules import this fixture."""
     if "name" not in _cli_template:
@@ -234,7 +235,8 @@ def cli_migrated_template(admin, sample_template) -> str:
         _cli_template["name"] = rename_database(
             admin, db, f"cli_migrated_{uuid.uuid4().hex[:8]}"
         ).name
-    return _cli_template["name"]
+    yield _cli_template["name"]
+    admin.execute(f'drop database if exists "{_cli_template["name"]}" with (force)')
 
 
 _reference: dict[str, tuple] = {}

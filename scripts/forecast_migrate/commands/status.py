@@ -143,7 +143,7 @@ def report_application_rows(
         reporter.result("Rows the application wrote to the new tables: none")
         return
     reporter.result(
-        "Rows the application wrote to the new tables (rollback keeps them only with --export):"
+        "Rows the application wrote to the new tables (rollback refuses; --export DIR saves them):"
     )
     reporter.table(["table", "rows"], list(written.items()))
 
