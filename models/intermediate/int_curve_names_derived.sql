@@ -20,10 +20,7 @@ ranked as (
         curve_id,
         base_name,
         uses_placeholder,
-        row_number() over (
-            partition by base_name
-            order by created_at asc nulls last, curve_id asc
-        ) as name_rank
+        {{ curve_name_rank('base_name', 'created_at', 'curve_id') }} as name_rank
     from named
 ),
 
@@ -33,10 +30,7 @@ suffixed as (
         base_name,
         uses_placeholder,
         name_rank,
-        case
-            when name_rank = 1 then base_name
-            else base_name || '_V' || name_rank
-        end as curve_name
+        {{ suffixed_curve_name('base_name', 'name_rank') }} as curve_name
     from ranked
 )
 

@@ -8,7 +8,7 @@ import re
 from collections import defaultdict
 
 import pytest
-from forecast_migrate import verify
+from forecast_migrate import cli
 from helpers import ENUM_TYPES, LEGACY_TABLES, TARGET_TABLES
 
 
@@ -71,7 +71,7 @@ def test_the_markdown_report_matches_the_database(migrated, point_at, tmp_path):
     db = migrated
     point_at(db)
     output = tmp_path / "verification.md"
-    assert verify.main(["--format", "markdown", "--output", str(output), "--quiet"]) == 0
+    assert cli.main(["verify", "--format", "markdown", "--output", str(output), "--quiet"]) == 0
     report = sections(output.read_text())
 
     assert "- **result**: PASS" in report["header"]["text"]
@@ -248,7 +248,7 @@ def test_a_lost_price_row_fails_the_verification_and_the_report_says_where(
     db.execute('delete from "PriceForecast" where id = %s', (lost,))
     point_at(db)
     output = tmp_path / "verification.txt"
-    assert verify.main(["--output", str(output), "--quiet"]) == 1
+    assert cli.main(["verify", "--output", str(output), "--quiet"]) == 1
     assert "error: verification failed: reconciliation; data tests" in capsys.readouterr().err
     text = output.read_text()
     assert re.search(r"^  result:\s+FAIL$", text, re.MULTILINE)
@@ -266,5 +266,5 @@ def test_a_lost_price_row_fails_the_verification_and_the_report_says_where(
 def test_an_unreachable_database_is_a_usage_error(point_at, migrated, monkeypatch, capsys):
     point_at(migrated)
     monkeypatch.setenv("PGHOST", "/nonexistent-socket-dir")
-    assert verify.main(["--quiet"]) == 2
+    assert cli.main(["verify", "--quiet"]) == 2
     assert capsys.readouterr().err.startswith("error: ")
