@@ -33,6 +33,11 @@ lint: venv
 docs: venv
 	$(PY) -m forecast_migrate.docs
 
+## make bench [ROWS=20000000]: time the migration against the raw-copy floor (not part of test)
+ROWS ?= 5000000
+bench: venv
+	$(PY) -m forecast_migrate.bench --rows $(ROWS) $(BENCH_ARGS)
+
 stop: venv
 	$(PY) -c 'from forecast_migrate import embedded; embedded.stop()'
 
