@@ -266,3 +266,13 @@ def cli_migrated_db(admin, cli_migrated_template):
     db = fresh_database(admin, cli_migrated_template)
     yield db
     drop_database(admin, db)
+
+
+@pytest.fixture
+def cli(monkeypatch, capsys):
+    """cli(db, *args, **env) runs forecast-migrate in-process against db."""
+
+    def run(db, *args, **env):
+        return run_cli(db, monkeypatch, capsys, *args, **env)
+
+    return run

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-import cli_helpers
 import pytest
 from cli_helpers import (
     LEDGER_SCHEMA,
@@ -14,24 +13,9 @@ from cli_helpers import (
     ledger_rows,
     legacy_state,
     project_state,
-    run_cli,
     schemas,
 )
 from helpers import legacy_checksums
-
-cli_migrated_template = cli_helpers.cli_migrated_template
-cli_migrated_db = cli_helpers.cli_migrated_db
-cli_sample_db = cli_helpers.cli_sample_db
-
-
-@pytest.fixture
-def cli(monkeypatch, capsys):
-    """cli(db, *args, **env) runs forecast-migrate in-process against db."""
-
-    def run(db, *args, **env):
-        return run_cli(db, monkeypatch, capsys, *args, **env)
-
-    return run
 
 
 def test_check_prints_the_readiness_report_and_writes_nothing(cli, cli_sample_db):

@@ -10,7 +10,6 @@ import threading
 import time
 import uuid
 
-import cli_helpers
 import psycopg2
 import pytest
 from cli_helpers import (
@@ -22,26 +21,12 @@ from cli_helpers import (
     legacy_state,
     project_state,
     rename_database,
-    run_cli,
     schemas,
     start_cli,
     wait_for_other_sessions_to_end,
 )
 
-cli_migrated_template = cli_helpers.cli_migrated_template
-cli_migrated_db = cli_helpers.cli_migrated_db
-cli_sample_db = cli_helpers.cli_sample_db
-never_migrated_state = cli_helpers.never_migrated_state
-
 ENV_SERVER = os.environ.get("FORECAST_TEST_SERVER") == "env"
-
-
-@pytest.fixture
-def cli(monkeypatch, capsys):
-    def run(db, *args, **env):
-        return run_cli(db, monkeypatch, capsys, *args, **env)
-
-    return run
 
 
 def unchanged(db):

@@ -6,32 +6,16 @@ from __future__ import annotations
 import csv
 import re
 
-import cli_helpers
-import pytest
 from cli_helpers import (
     assert_one_line_error,
     backup_schemas,
     ledger_rows,
     legacy_state,
     project_state,
-    run_cli,
     schemas,
 )
 from conftest import APP_ROLE
 from helpers import ENUM_TYPES, TARGET_TABLES, legacy_checksums
-
-cli_migrated_template = cli_helpers.cli_migrated_template
-cli_migrated_db = cli_helpers.cli_migrated_db
-cli_sample_db = cli_helpers.cli_sample_db
-never_migrated_state = cli_helpers.never_migrated_state
-
-
-@pytest.fixture
-def cli(monkeypatch, capsys):
-    def run(db, *args, **env):
-        return run_cli(db, monkeypatch, capsys, *args, **env)
-
-    return run
 
 
 def test_rollback_of_a_never_migrated_database_refuses_and_changes_nothing(cli, cli_sample_db):
