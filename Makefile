@@ -26,7 +26,12 @@ test: venv lint
 lint: venv
 	$(BIN)/ruff check scripts tests
 	$(BIN)/ruff format --check scripts tests
-	$(BIN)/sqlfluff lint models tests
+	$(BIN)/sqlfluff lint models tests analyses
+
+## make docs: target/static_index.html, the dbt docs site in one file (embedded server, SAMPLE
+## data), then the coverage check: every model and column described, every model tested
+docs: venv
+	$(PY) -m forecast_migrate.docs
 
 ## make bench [ROWS=20000000]: time the migration against the raw-copy floor (not part of test)
 ROWS ?= 5000000

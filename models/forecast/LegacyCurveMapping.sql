@@ -34,7 +34,7 @@ final as (
             else ''
         end
         || case
-            when names.base_name like '%{{ unknown_placeholder() }}%'
+            when names.uses_placeholder
                 then '; a NULL market, product or location became {{ unknown_placeholder() }}'
             else ''
         end as "migrationNotes",

@@ -8,7 +8,10 @@ named as (
     select
         curve_id,
         created_at,
-        {{ curve_base_name('market', 'mark_type', 'location') }} as base_name
+        {{ curve_base_name('market', 'mark_type', 'location') }} as base_name,
+        coalesce(trim(market), '') = ''
+        or coalesce(trim(mark_type), '') = ''
+        or coalesce(trim(location), '') = '' as uses_placeholder
     from curves
 ),
 
@@ -16,10 +19,8 @@ ranked as (
     select
         curve_id,
         base_name,
-        row_number() over (
-            partition by base_name
-            order by created_at asc nulls last, curve_id asc
-        ) as name_rank
+        uses_placeholder,
+        {{ curve_name_rank('base_name', 'created_at', 'curve_id') }} as name_rank
     from named
 ),
 
@@ -27,11 +28,9 @@ suffixed as (
     select
         curve_id,
         base_name,
+        uses_placeholder,
         name_rank,
-        case
-            when name_rank = 1 then base_name
-            else base_name || '_V' || name_rank
-        end as curve_name
+        {{ suffixed_curve_name('base_name', 'name_rank') }} as curve_name
     from ranked
 )
 

@@ -18,6 +18,9 @@ import psycopg2
 import pytest
 from forecast_migrate import dbt, embedded
 
+# the CLI tests' fixtures (cli, cli_sample_db, cli_migrated_db, ...) live beside their helpers
+pytest_plugins = ("cli_helpers",)
+
 APP_ROLE = "forecast_app"
 APP_PASSWORD = "app"
 SAMPLE_PRICE_ROWS = 20000

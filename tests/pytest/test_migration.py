@@ -351,3 +351,17 @@ def test_the_legacy_tables_are_not_changed(sample_db, table):
         )
         == columns_before
     )
+
+
+def test_mapping_notes_say_why_a_name_was_suffixed_or_holds_a_placeholder(migrated):
+    rows = migrated.query(
+        'select m."migrationNotes", d."curveName", '
+        "coalesce(trim(c.market), '') = '' or coalesce(trim(c.mark_type), '') = '' or coalesce(trim(c.location), '') = '' "
+        'from "LegacyCurveMapping" m join "CurveDefinition" d on d.id = m."newCurveDefinitionId" '
+        'join "Forecasts".curve_definitions c on c.curve_id = m."oldCurveId"'
+    )
+    assert len(rows) == 72
+    for notes, name, has_null_part in rows:
+        assert notes.startswith(f"curveName {name}")
+        assert ("became UNKNOWN" in notes) == has_null_part
+        assert ("suffixed _V" in notes) == bool(re.search(r"_V\d+$", name))

@@ -1,0 +1,227 @@
+"""forecast-migrate: the runbook's maintenance window as commands.
+
+This module only parses arguments and calls the command functions in commands/; every
+failure the user can act on is a MigrationError, printed as one line `error: <reason>`
+with its exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import psycopg2
+import yaml
+
+from . import EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, MigrationError, verify
+from .commands import backup, check, cleanup, migrate, rollback, status
+from .context import Context
+from .database import one_line
+from .progress import Reporter
+
+EPILOG = """\
+sequence of a maintenance window:
+  forecast-migrate check      readiness report and source tests (Step 1), writes nothing
+  forecast-migrate migrate    check, verified backup, dbt build, verification (Steps 1-4)
+  forecast-migrate status     where the transition stands
+  forecast-migrate verify     Step 4 report (--format markdown for the change ticket)
+  forecast-migrate rollback   back to the legacy tables, verified against the backup
+  forecast-migrate cleanup    backups and legacy tables past their retention (dry run)
+
+connection: the PG* variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE), as the
+dbt profile reads them.
+
+exit codes:
+  0  ok
+  1  a check failed or the command refused (blocker, already migrated, lock held,
+     application rows present, verification mismatch, too young to clean up)
+  2  usage or connection error (bad arguments, server unreachable, authentication,
+     missing legacy schema, missing privileges); nothing was written
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with the CLI's one-line error format (exit code 2)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        print(f"error: {message} (see {self.prog} --help)", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _common_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
+    """Options every command takes, before or after the command name."""
+    default = (lambda value: value) if defaults else (lambda value: argparse.SUPPRESS)
+    parser.add_argument(
+        "--vars",
+        default=default(None),
+        metavar="YAML",
+        help="dbt vars for every dbt step, e.g. '{legacy_schema: Forecasts}'",
+    )
+    parser.add_argument(
+        "-q", "--quiet",
+        action="store_true",
+        default=default(False),
+        help="no progress lines; results and errors only",
+    )  # fmt: skip
+    parser.add_argument(
+        "-y", "--yes", "--non-interactive",
+        dest="yes",
+        action="store_true",
+        default=default(False),
+        help="never ask for confirmation (for scripts); required without a terminal",
+    )  # fmt: skip
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="forecast-migrate",
+        description='Migrate the legacy "Forecasts" schema with the forecast_migration dbt '
+        "project, safely: verified backup, one-command migration, guarded rollback.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _common_options(parser, defaults=True)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        _common_options(sub, defaults=False)
+        return sub
+
+    command("check", "readiness report and source tests (runbook Step 1); writes nothing")
+
+    sub = command("backup", "copy the legacy tables into a new, verified backup schema (Step 2)")
+    sub.add_argument("--name", help="backup schema name (default backup_<today>)")
+    sub.add_argument("--verify", metavar="NAME", help="re-check backup NAME against its manifest")
+
+    sub = command("migrate", "check, backup, dbt build, verification summary (Steps 1-4)")
+    sub.add_argument(
+        "--backup-name", help="name of the backup taken first (default backup_<today>)"
+    )
+    sub.add_argument(
+        "--rerun",
+        action="store_true",
+        help="run again on a migrated database to carry over legacy rows written since",
+    )
+
+    command("status", "where the transition stands: objects, ledger, pending rows, backups")
+
+    sub = command("verify", "runbook Step 4: the verification report, text or Markdown")
+    sub.add_argument(
+        "--format",
+        choices=verify.FORMATS,
+        default="text",
+        help="text (default) or markdown (for a change ticket)",
+    )
+    sub.add_argument("--output", type=Path, metavar="FILE", help="write the report to FILE")
+
+    sub = command("rollback", "drop what the migration created and verify the legacy tables")
+    sub.add_argument(
+        "--force", action="store_true", help="drop rows the application wrote to the new tables"
+    )
+    sub.add_argument(
+        "--export", metavar="DIR", help="first save the application's rows to DIR/<table>.csv"
+    )
+    sub.add_argument(
+        "--restore-from-backup",
+        metavar="NAME",
+        help="replace legacy tables whose checksum differs from backup NAME (same transaction)",
+    )
+    sub.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=rollback.DEFAULT_LOCK_TIMEOUT_SECONDS,
+        metavar="SECONDS",
+        help="give up when the tables stay locked this long (default %(default)s, 3 attempts)",
+    )
+    sub.add_argument(
+        "--print-sql", action="store_true", help="print the statements instead of running them"
+    )
+
+    sub = command("cleanup", "list backups and legacy tables by age; drop them with --execute")
+    sub.add_argument("--execute", action="store_true", help="drop (default: a dry run)")
+    sub.add_argument(
+        "--legacy-tables",
+        action="store_true",
+        help="also drop the legacy tables, once the reconciliation tests pass",
+    )
+    sub.add_argument(
+        "--older-than",
+        type=int,
+        default=cleanup.DEFAULT_RETENTION_DAYS,
+        metavar="DAYS",
+        help="retention in days (default %(default)s)",
+    )
+    sub.add_argument("--force", action="store_true", help="also drop what is younger")
+    return parser
+
+
+def dispatch(args: argparse.Namespace, ctx: Context) -> int:
+    """Call the command function with the parsed arguments."""
+    if args.command == "check":
+        return check.run(ctx)
+    if args.command == "backup":
+        return backup.run(ctx, name=args.name, verify_name=args.verify)
+    if args.command == "migrate":
+        return migrate.run(ctx, backup_name=args.backup_name, rerun=args.rerun)
+    if args.command == "status":
+        return status.run(ctx)
+    if args.command == "verify":
+        vars_ = yaml.safe_load(args.vars) if args.vars else None
+        verify.run(format=args.format, output=args.output, quiet=args.quiet, vars=vars_)
+        return EXIT_OK
+    if args.command == "rollback":
+        return rollback.run(
+            ctx,
+            force=args.force,
+            export_dir=args.export,
+            restore_from=args.restore_from_backup,
+            lock_timeout=args.lock_timeout,
+            print_sql=args.print_sql,
+        )
+    if args.command == "cleanup":
+        return cleanup.run(
+            ctx,
+            execute=args.execute,
+            legacy_tables=args.legacy_tables,
+            retention_days=args.older_than,
+            force=args.force,
+        )
+    raise MigrationError(f"unknown command {args.command}", EXIT_USAGE)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit code (callable from tests)."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    ctx = Context(
+        command=args.command,
+        reporter=Reporter(quiet=args.quiet),
+        vars_yaml=args.vars,
+        assume_yes=args.yes,
+    )
+    try:
+        return dispatch(args, ctx)
+    except MigrationError as error:
+        print(f"error: {one_line(str(error))}", file=sys.stderr)
+        return error.exit_code
+    except psycopg2.errors.InsufficientPrivilege as error:
+        print(f"error: {one_line(error.pgerror or error)}", file=sys.stderr)
+        return EXIT_USAGE
+    except psycopg2.OperationalError as error:
+        print(f"error: lost the database connection: {one_line(error)}", file=sys.stderr)
+        return EXIT_USAGE
+    except psycopg2.Error as error:
+        print(f"error: database error: {one_line(error.pgerror or error)}", file=sys.stderr)
+        return EXIT_CHECK_FAILED
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return EXIT_CHECK_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""One module per forecast-migrate command; each exposes `run(ctx, ...) -> exit code`."""

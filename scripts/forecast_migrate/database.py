@@ -1,0 +1,100 @@
+"""Connections to the database the PG* variables name, read exactly as the dbt profile reads
+them (profiles.example.yml), so psql, dbt and forecast-migrate reach the same database."""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+import psycopg2
+from psycopg2 import sql
+
+from . import EXIT_USAGE, MigrationError, queries
+
+# The defaults of profiles.example.yml, for variables that are not set.
+PROFILE_DEFAULTS = {
+    "PGHOST": "localhost",
+    "PGPORT": "5432",
+    "PGUSER": "postgres",
+    "PGPASSWORD": "",
+    "PGDATABASE": "postgres",
+}
+CONNECT_TIMEOUT_SECONDS = 10
+
+Query = str | sql.Composable
+
+
+def setting(name: str) -> str:
+    """One PG* variable, or the dbt profile's default for it."""
+    return os.environ.get(name) or PROFILE_DEFAULTS[name]
+
+
+def describe_target() -> str:
+    """Where the PG* variables point, for messages (never the password)."""
+    return (
+        f'database "{setting("PGDATABASE")}" on {setting("PGHOST")}:{setting("PGPORT")} '
+        f'as "{setting("PGUSER")}"'
+    )
+
+
+def one_line(text: str) -> str:
+    """A server or libpq message as one line (libpq splits hints over several)."""
+    return re.sub(r"\s+", " ", str(text)).strip()
+
+
+def connect(purpose: str, *, autocommit: bool = True):
+    """Open a connection for one purpose (shown as application_name in pg_stat_activity).
+
+    Session settings make row text, and so checksums, independent of the client. A failed
+    connection is a MigrationError with exit code 2 and libpq's reason on one line.
+    """
+    application_name = f"forecast-migrate {purpose} pid {os.getpid()}"[:63]
+    try:
+        connection = psycopg2.connect(
+            host=setting("PGHOST"),
+            port=setting("PGPORT"),
+            user=setting("PGUSER"),
+            password=setting("PGPASSWORD"),
+            dbname=setting("PGDATABASE"),
+            connect_timeout=CONNECT_TIMEOUT_SECONDS,
+            application_name=application_name,
+        )
+    except psycopg2.OperationalError as error:
+        raise MigrationError(
+            f"cannot connect to {describe_target()}: {one_line(error)}", EXIT_USAGE
+        ) from error
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(queries.SESSION_SETTINGS)
+    connection.autocommit = autocommit
+    return connection
+
+
+def fetch_all(connection, query: Query, params: Any = None) -> list[tuple]:
+    """Run one statement; return its rows (none for a statement without a result)."""
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return cursor.fetchall() if cursor.description else []
+
+
+def fetch_one(connection, query: Query, params: Any = None) -> tuple | None:
+    rows = fetch_all(connection, query, params)
+    return rows[0] if rows else None
+
+
+def fetch_value(connection, query: Query, params: Any = None) -> Any:
+    row = fetch_one(connection, query, params)
+    return row[0] if row else None
+
+
+def execute(connection, query: Query, params: Any = None) -> int:
+    """Run one statement; return the rows it affected."""
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return cursor.rowcount
+
+
+def as_text(connection, query: Query) -> str:
+    """A composed statement as the text the server would receive (for --print-sql)."""
+    return query.as_string(connection) if isinstance(query, sql.Composable) else query

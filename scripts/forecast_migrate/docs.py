@@ -1,0 +1,96 @@
+"""`make docs`: the dbt docs site as one self-contained HTML file, and the coverage check.
+
+`dbt docs generate` reads the database for the catalog (column types, row counts), so
+by default this uses the embedded PostgreSQL of `make demo` in `.pgdata`: it creates the
+SAMPLE legacy database there if it is missing and runs `dbt build` (a no-op when nothing
+changed), so the catalog describes the current models. With `--server env` it documents
+the database the PG* variables name instead, and writes nothing to it.
+
+Then `dbt docs generate --static` writes `target/static_index.html` (open it in a browser,
+no server needed) and `forecast_migrate.docs_coverage` fails when any model, column,
+source, seed, macro or test lacks a description or any model lacks a test.
+
+    python -m forecast_migrate.docs [--server {embedded,env}] [--no-coverage]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from . import PROJECT_DIR, MigrationError, dbt, docs_coverage, embedded, verify
+
+SITE = PROJECT_DIR / "target" / "static_index.html"
+
+
+def _say(message: str) -> None:
+    print(f"docs: {message}", file=sys.stderr)
+
+
+def prepare_embedded_database() -> None:
+    """Make sure the running embedded server holds a SAMPLE database migrated by the
+    current models (the PG* variables of this process point at it)."""
+    missing = verify.missing_objects()
+    steps = [["run-operation", "create_app_role"], ["build"]]
+    if any(row["object_group"] == "legacy source" for row in missing):
+        _say("no legacy tables on the embedded server: creating the SAMPLE legacy database")
+        steps.insert(0, ["run-operation", "create_sample_legacy_database"])
+    _say("dbt build (brings the sample database up to date with the models)")
+    for step in steps:
+        if not dbt.invoke(step, quiet=True).success:
+            raise MigrationError(f"dbt {' '.join(step[:2])} failed: `make demo` shows why", 1)
+
+
+def run(server: str = "embedded", coverage: bool = True) -> Path:
+    """Generate target/static_index.html (and check coverage); return its path."""
+    began = time.monotonic()
+    started = False
+    try:
+        if server == "embedded":
+            started = not (embedded.DEFAULT_PGDATA / "postmaster.pid").exists()
+            os.environ.update(embedded.start())
+            prepare_embedded_database()
+        _say("dbt docs generate --static")
+        # a full parse: partial parsing can drop singular tests' descriptions (dbt-core#10801)
+        if not dbt.invoke(["docs", "generate", "--static", "--no-partial-parse"]).success:
+            raise MigrationError("dbt docs generate failed (see the output above)", 1)
+    finally:
+        if started:
+            embedded.stop()
+    if not SITE.exists():
+        raise MigrationError(f"dbt did not write {SITE}", 1)
+    if coverage:
+        docs_coverage.run(PROJECT_DIR / "target")
+    size = SITE.stat().st_size / 1e6
+    _say(
+        f"wrote {SITE.relative_to(PROJECT_DIR)} ({size:.1f} MB) in {time.monotonic() - began:.0f} s"
+    )
+    return SITE
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--server",
+        choices=("embedded", "env"),
+        default="embedded",
+        help="embedded: the sample database of `make demo` (default); "
+        "env: the server the PG* variables name, read only",
+    )
+    parser.add_argument(
+        "--no-coverage", action="store_true", help="skip the documentation coverage check"
+    )
+    args = parser.parse_args(argv)
+    try:
+        run(server=args.server, coverage=not args.no_coverage)
+    except MigrationError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_code
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
