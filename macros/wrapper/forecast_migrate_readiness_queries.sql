@@ -47,17 +47,23 @@ where curves_with_name > 1
 order by base_name, name_rank',
         'null_critical': null_checks | join(' union all '),
         'unmigratable_prices': '
-with classified as (
-' ~ classify_price_rows(prices, curves) ~ '
+with unmigratable as (
+' ~ unmigratable_price_rows_query(prices, curves) ~ '
 )
 select exception_reason, count(*) as row_count, (array_agg(id order by id))[1:5] as first_ids
-from classified
-where exception_reason is not null
+from unmigratable
 group by exception_reason
 order by row_count desc, exception_reason',
         'price_distribution': '
-with classified as (
-' ~ classify_price_rows(prices, curves) ~ '
+with unmigratable as (
+' ~ unmigratable_price_rows_query(prices, curves) ~ '
+),
+classified as (
+    select prices.id, prices.curve_id, prices.location, prices.flow_date_start,
+        unmigratable.exception_reason
+    from ' ~ prices ~ ' as prices
+    left join unmigratable
+        on prices.id = unmigratable.id
 )
 select
     coalesce(curves.market, case when classified.curve_id is null then \'(no curve)\' else \'(NULL)\' end) as market,

@@ -1,52 +1,6 @@
 {#- Readiness (warn): legacy price rows that will go to migration_exceptions instead of
-    PriceForecast, with the reason, by the same rules the models apply: the per-row checks
-    of classify_price_rows, and rows repeating a lower id's curve, run, value_type and
-    flow_date_start (found with one sort of the narrow keys, timestamp first). -#}
+    PriceForecast, with the reason, by the same rules the models apply (macro
+    unmigratable_price_rows_query). -#}
 {% test unmigratable_price_rows(model) %}
-
-with
-
--- not materialized: read twice, each time for few columns, rather than spooled to disk
-classified as not materialized (
-    {{ classify_price_rows(model, source('legacy', 'curve_definitions')) }}
-),
-
-keys as (
-    select
-        id,
-        curve_id,
-        flow_date_start,
-        forecast_run_date,
-        value_type
-    from classified
-    where exception_reason is null
-),
-
-ranked as (
-    select
-        id,
-        curve_id,
-        row_number() over (
-            partition by flow_date_start, curve_id, forecast_run_date, value_type
-            order by id
-        ) as duplicate_rank
-    from keys
-)
-
-select
-    id,
-    curve_id,
-    exception_reason
-from classified
-where exception_reason is not null
-
-union all
-
-select
-    id,
-    curve_id,
-    '{{ duplicate_price_row_reason() }}' as exception_reason
-from ranked
-where duplicate_rank > 1
-
+    {{ unmigratable_price_rows_query(model, source('legacy', 'curve_definitions')) }}
 {% endtest %}
