@@ -1,9 +1,11 @@
 {#- First build of a big contracted table (config `bulk_load: true`), ending with the same
     table, columns and constraints that dbt's contract DDL creates, built in the order a
     DBA would load it: one `CREATE TABLE ... AS SELECT` (no constraint checked per row, and
-    PostgreSQL may read the source in parallel), then NOT NULL (one scan), identity and
-    defaults, then the primary key and unique indexes, each built by one sort, then the
-    foreign keys, each validated by one join, then ANALYZE.
+    PostgreSQL may read the source in parallel; this macro, the model's own statement, so
+    dbt reports its row count), then, in the post-hook `bulk_load_constraints` (same
+    transaction), NOT NULL (one scan), identity and defaults, then the primary key and
+    unique indexes, each built by one sort, then the foreign keys, each validated by one
+    join, then ANALYZE.
 
     dbt-postgres instead creates the table with every constraint and inserts into it, so each
     row updates two indexes and fires the foreign key trigger: on 5 million price rows that
@@ -19,6 +21,32 @@
     custom `generated ... as identity` and `default ...`; anything else is a compiler error. -#}
 {% macro bulk_create_table_as(relation, sql) -%}
     {{- get_assert_columns_equivalent(sql) -}}
+    {%- set columns = model['columns'].values() | list %}
+create table {{ relation }} as
+select
+{%- for column in columns %}
+    model_rows.{{ _bulk_column_name(column) }}::{{ column.data_type }} as {{ _bulk_column_name(column) }}{{ "," if not loop.last }}
+{%- endfor %}
+from (
+    {{ sql }}
+) as model_rows
+{%- endmacro %}
+
+
+{#- Post-hook of a `bulk_load` model: the contract's constraints, added to the table
+    bulk_create_table_as has just loaded. Renders nothing when the model is not bulk-loaded
+    or the table already has its primary key (every later run). -#}
+{% macro bulk_load_constraints(relation=this) -%}
+    {%- if not execute or not config.get('bulk_load', false) -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set has_primary_key = run_query(
+        "select count(*) from pg_catalog.pg_index where indisprimary and indrelid = '"
+        ~ relation ~ "'::regclass"
+    ).columns[0].values()[0] -%}
+    {%- if has_primary_key > 0 -%}
+        {{ return('') }}
+    {%- endif -%}
     {%- set columns = model['columns'].values() | list -%}
     {%- set column_not_nulls = [] -%}
     {%- set column_attributes = [] -%}
@@ -62,15 +90,6 @@
         {%- endif -%}
     {%- endfor -%}
     {%- set skip_conflicts_on = config.get('skip_conflicts_on', []) -%}
-
-create table {{ relation }} as
-select
-{%- for column in columns %}
-    model_rows.{{ _bulk_column_name(column) }}::{{ column.data_type }} as {{ _bulk_column_name(column) }}{{ "," if not loop.last }}
-{%- endfor %}
-from (
-    {{ sql }}
-) as model_rows;
 {%- if column_not_nulls %}
 alter table {{ relation }} {{ column_not_nulls | unique | join(', ') }};
 {%- endif %}

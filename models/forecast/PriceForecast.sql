@@ -16,6 +16,7 @@
         "set local enable_nestloop = off",
     ],
     post_hook = [
+        "{{ bulk_load_constraints() }}",
         "{{ reserve_application_ids(source('legacy', 'price_forecasts'), 'id') }}",
     ],
 ) }}
