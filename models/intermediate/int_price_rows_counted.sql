@@ -7,6 +7,8 @@
 -- The groups are few (runs x reasons x units) but the planner cannot tell from the legacy
 -- statistics and would sort every row to group them; enable_sort = off (this transaction
 -- only) makes it hash them, ~1.6x faster on 5M rows.
+-- The unique index on group_key (the upsert's key) is made by a post-hook rather than
+-- dbt's `indexes` config, whose index names change with every build.
 {{ config(
     materialized = 'incremental',
     unique_key = 'group_key',
@@ -16,8 +18,10 @@
         "{{ bulk_session_settings() }}",
         "set local enable_sort = off",
     ],
-    indexes = [{'columns': ['group_key'], 'unique': true}],
-    post_hook = ["analyze {{ this }}"],
+    post_hook = [
+        "{{ ensure_unique_index(this, 'group_key') }}",
+        "analyze {{ this }}",
+    ],
 ) }}
 
 {#- the highest legacy id counted so far, as a literal so the planner sees the real range -#}

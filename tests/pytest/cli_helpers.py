@@ -21,7 +21,7 @@ FORECAST_MIGRATE = Path(sys.executable).parent / "forecast-migrate"
 PROJECT_SCHEMAS = ("public", "forecast_migration")
 LEDGER_SCHEMA = "forecast_migrate"
 # columns holding the build's start time (run_started_at): they differ between two builds
-RUN_TIME_COLUMNS = ("createdAt", "updatedAt", "migratedAt")
+RUN_TIME_COLUMNS = ("createdAt", "updatedAt", "migratedAt", "counted_at")
 
 
 @dataclass
