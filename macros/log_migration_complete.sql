@@ -1,11 +1,21 @@
 {#- on-run-end of `dbt build` / `dbt run`: the runbook's second summary line with the
-    counts in the new tables, or why the migration stopped. -#}
+    counts in the new tables, or why the migration stopped, or which new tables a partial
+    selection (`--select`) has not built yet. -#}
 {% macro log_migration_complete(results) -%}
     {%- if execute and flags.WHICH in ('build', 'run') -%}
         {%- set failed = results | selectattr('status', 'in', ['error', 'fail', 'skipped']) | list -%}
         {%- if failed -%}
             {{ log('Migration stopped: ' ~ failed | length ~ ' node(s) failed or were skipped, first: '
                 ~ failed[0].node.name, info=True) }}
+        {%- else -%}
+            {%- set missing = [] -%}
+            {%- for name in ['LegacyCurveMapping', 'CurveInstance', 'PriceForecast', 'CurveSchedule'] -%}
+                {%- if load_relation(model_relation(name)) is none -%}{%- do missing.append(name) -%}{%- endif -%}
+            {%- endfor -%}
+        {%- endif -%}
+        {%- if failed -%}
+        {%- elif missing -%}
+            {{ log('Migration not complete: ' ~ missing | join(', ') ~ ' not built yet (a partial selection?)', info=True) }}
         {%- else -%}
             {%- set counts = run_query(
                 'select (select count(*) from ' ~ model_relation('LegacyCurveMapping') ~ '),'

@@ -5,22 +5,47 @@
 -- Price rows, without reading the legacy price table in full:
 -- * rows failing a per-row check: the ids int_price_rows_counted kept for each reason;
 -- * rows PriceForecast skipped (a lower id took their instance and timestamp): looked for
---   only among the ids counted by this invocation (the last batch), and only in the runs
---   whose migrated rows of the batch fall short of their count; those found by earlier
---   runs are carried over from the previous version of this table. --full-refresh
---   recounts (int_price_rows_counted) and looks at every id again.
-{{ config(pre_hook = ["{{ bulk_session_settings() }}"]) }}
+--   only among the legacy ids counted since the previous version of this table was built
+--   (its comment says up to which id it checked, macro record_exceptions_checked_through), and
+--   only in the runs whose migrated rows fall short of their count; those found earlier
+--   are carried over from the previous version. When the ids since then are not exactly
+--   the last counted batch (a build interrupted between counting and this model), every
+--   run of those ids is checked row by row. --full-refresh recounts and checks every id.
+{{ config(
+    pre_hook = ["{{ bulk_session_settings() }}"],
+    post_hook = ["{{ record_exceptions_checked_through(this, ref('int_price_rows_counted')) }}"],
+) }}
 
-{#- The previous list (carried over), and the legacy ids counted by this invocation, as
-    literals so the planner reads only that id range. -#}
+{#- The previous list (carried over) and up to which legacy id it checked, and the legacy
+    ids counted since, as literals so the planner reads only that id range. -#}
 {%- set previous = load_relation(this) if execute and not flags.FULL_REFRESH else none %}
-{%- set batch = {'counted': 0, 'after': none, 'through': none} %}
+{%- set batch = {'counted': 0, 'after': none, 'through': none, 'checked': none, 'fast': true} %}
 {%- if execute %}
+    {%- if previous is not none %}
+        {%- set checked = exceptions_checked_through(previous) %}
+        {%- if checked is none %}
+            {#- a version without the comment: nothing is known to be checked -#}
+            {%- set previous = none %}
+        {%- endif %}
+        {%- do batch.update({'checked': checked}) %}
+    {%- endif %}
     {%- set batch_row = run_query(
-        'select count(*), min(counted_after), max(last_legacy_id) from '
-        ~ ref('int_price_rows_counted') ~ ' where counted_at = ' ~ run_started_at_literal()
+        'select count(*) filter (where counted_at = ' ~ run_started_at_literal() ~ '),'
+        ~ ' min(counted_after) filter (where counted_at = ' ~ run_started_at_literal() ~ '),'
+        ~ ' max(last_legacy_id) from ' ~ ref('int_price_rows_counted')
     ).rows[0] %}
-    {%- do batch.update({'counted': batch_row[0], 'after': batch_row[1], 'through': batch_row[2]}) %}
+    {%- set through = batch_row[2] %}
+    {%- if through is none or (batch.checked is not none and through <= batch.checked) %}
+        {#- nothing counted since the previous version checked -#}
+        {%- do batch.update({'counted': 0}) %}
+    {%- else %}
+        {%- do batch.update({
+            'counted': 1,
+            'after': batch.checked,
+            'through': through,
+            'fast': batch_row[0] > 0 and batch_row[1] == batch.checked,
+        }) %}
+    {%- endif %}
 {%- endif %}
 
 with
@@ -73,6 +98,7 @@ previously_skipped as (
         from {{ previous }} as previous
         where
             previous.source_table = 'price_forecasts'
+            and previous.source_id <= {{ batch.checked }}
             and previous.source_id not in (select failed_checks.source_id from failed_checks)
             and not exists (
                 select 1 from {{ ref('PriceForecast') }} as prices
@@ -104,7 +130,9 @@ batch_runs as (
         ) }}
     where
         counted.exception_reason is null
-        and counted.counted_at = {{ run_started_at_literal() }}
+        {% if batch.fast %}
+            and counted.counted_at = {{ run_started_at_literal() }}
+        {% endif %}
 ),
 
 -- not materialized: counted once in total, and per instance only when the total is short
@@ -127,10 +155,15 @@ batch_prices as not materialized (
 
 batch_falls_short as (
     -- every migrated row of the batch is a counted row of a batch run, so equal totals mean
-    -- no run falls short: the usual case, decided by one count
+    -- no run falls short: the usual case, decided by one count. Not the last batch exactly:
+    -- every run is looked at row by row.
     select
-        (select count(*) from batch_prices)
-        < (select coalesce(sum(batch_runs.batch_price_rows), 0) from batch_runs) as falls_short
+        {% if batch.fast %}
+            (select count(*) from batch_prices)
+            < (select coalesce(sum(batch_runs.batch_price_rows), 0) from batch_runs)
+        {% else %}
+            true
+        {% endif %} as falls_short
 ),
 
 batch_migrated as (
@@ -149,7 +182,9 @@ short_runs as (
         on batch_runs.curve_instance_id = batch_migrated.curve_instance_id
     where
         (select batch_falls_short.falls_short from batch_falls_short)
-        and batch_runs.batch_price_rows > coalesce(batch_migrated.migrated_rows, 0)
+        {% if batch.fast %}
+            and batch_runs.batch_price_rows > coalesce(batch_migrated.migrated_rows, 0)
+        {% endif %}
 ),
 
 skipped_now as (

@@ -112,3 +112,23 @@ def test_a_legacy_row_below_the_ids_already_counted_is_reported_and_full_refresh
     assert db.scalar('select count(*) from "PriceForecast" where id = 0') == 0
     db.build("--full-refresh")
     assert db.scalar('select count(*) from "PriceForecast" where id = 0') == 1
+
+
+def test_rows_counted_by_an_interrupted_build_are_still_checked_for_repeats(sample_db, migrated_db):
+    # a build that stopped after counting the legacy rows (committed) and before
+    # migration_exceptions: before the first migration and before a re-run
+    for db, new_rows in ((sample_db, add_duplicate), (migrated_db, add_late_rows)):
+        original, duplicate = new_rows(db)
+        counted = node_results(db.dbt("run", "--select", "+int_price_rows_counted"))
+        assert counted["int_price_rows_counted"][0] == "success"
+        db.build()
+        migrated_ids = {row[0] for row in db.query('select id from "PriceForecast"')}
+        assert original in migrated_ids and duplicate not in migrated_ids
+        assert (
+            db.scalar(
+                "select reason from forecast_migration.migration_exceptions "
+                "where source_table = 'price_forecasts' and source_id = %s",
+                (duplicate,),
+            )
+            == DUPLICATE_REASON
+        )
