@@ -6,7 +6,7 @@
     'compat': (3, 'compat view'),
     'audit': (5, 'audit table'),
     'staging': (6, 'staging view'),
-    'intermediate': (7, 'intermediate view'),
+    'intermediate': (7, 'intermediate model'),
 } -%}
 {%- set expected = [] -%}
 {%- if execute -%}

@@ -15,7 +15,7 @@ counted as (
 
 legacy as (
     select count(*) as legacy_rows
-    from {{ ref('stg_legacy__price_forecasts') }}
+    from {{ ref('int_price_rows_classified') }}
     where id <= (select counted.counted_through from counted)
 )
 
