@@ -24,6 +24,7 @@ import json
 import os
 import platform
 import shlex
+import shutil
 import subprocess
 import sys
 import time
@@ -222,13 +223,27 @@ class Bench:
             ),
             key=lambda node: -node[1],
         )
+        incremental = self._incremental_models()
         written = sum(
             int(result.get("adapter_response", {}).get("rows_affected") or 0)
             for result in results
-            if result["unique_id"].startswith("model.")
-            and result.get("adapter_response", {}).get("code") == "INSERT"
+            if result["unique_id"] in incremental
+            # INSERT on a later run, SELECT for the CREATE TABLE AS of a first build
+            and result.get("adapter_response", {}).get("code") in ("INSERT", "SELECT")
         )
         return nodes, f"{written} rows inserted or updated by incremental models"
+
+    @staticmethod
+    def _incremental_models() -> set[str]:
+        path = BENCH_TARGET / "manifest.json"
+        if not path.exists():
+            return set()
+        nodes = json.loads(path.read_text())["nodes"]
+        return {
+            unique_id
+            for unique_id, node in nodes.items()
+            if node.get("config", {}).get("materialized") == "incremental"
+        }
 
     # -- steps -------------------------------------------------------------------------
 
@@ -314,7 +329,8 @@ def run(
     directory to reclaim the space); the copy the steps ran on is dropped."""
     started_at = datetime.datetime.now(datetime.UTC)
     log_dir = BENCH_TARGET / "logs"
-    log_dir.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(log_dir, ignore_errors=True)  # this run's logs only
+    log_dir.mkdir(parents=True)
     bench = Bench(rows, BENCH_PGDATA, log_dir)
     machine = machine_details(bench)
 
