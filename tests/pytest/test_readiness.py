@@ -97,3 +97,34 @@ def test_a_server_older_than_the_minimum_is_refused(sample_db):
 def test_a_missing_application_role_stops_the_build(sample_db):
     results = build_fails_and_writes_nothing(sample_db, vars={"app_role": "no_such_role"})
     assert status_of(results, "source_role_exists")[1] == "fail"
+
+
+def test_the_unique_test_trusts_only_a_unique_index_on_exactly_that_column(sample_db):
+    # a partial unique index does not guarantee the column: the test reads the rows
+    sample_db.execute(
+        'alter table "Forecasts".price_forecasts drop constraint price_forecasts_pkey'
+    )
+    sample_db.execute(
+        'create unique index partial_id on "Forecasts".price_forecasts (id) where id > 0'
+    )
+    sample_db.execute(
+        'insert into "Forecasts".price_forecasts (id, curve_id, flow_date_start, value) '
+        "values (-1, 1, '2025-01-01', 1), (-1, 1, '2025-01-01 01:00', 2)"
+    )
+    selector = "source:legacy.price_forecasts,test_name:unique"
+    results = node_results(sample_db.dbt("test", "--select", selector))
+    assert results["source_unique_legacy_price_forecasts_id"][0] == "fail"
+    # nor does an index left invalid by a failed CREATE UNIQUE INDEX CONCURRENTLY
+    sample_db.execute('drop index "Forecasts".partial_id')
+    with pytest.raises(Exception, match="could not create unique index"):
+        sample_db.execute(
+            'create unique index concurrently bad_id on "Forecasts".price_forecasts (id)'
+        )
+    assert (
+        sample_db.scalar(
+            "select indisvalid from pg_index where indexrelid = '\"Forecasts\".bad_id'::regclass"
+        )
+        is False
+    )
+    results = node_results(sample_db.dbt("test", "--select", selector))
+    assert results["source_unique_legacy_price_forecasts_id"][0] == "fail"
