@@ -396,11 +396,13 @@ def machine_details(bench: Bench) -> dict[str, str]:
         capture_output=True,
         text=True,
     ).stdout.strip()
-    dirty = subprocess.run(
+    status = subprocess.run(
         ["git", "-C", str(PROJECT_DIR), "status", "--porcelain", "--untracked-files=no"],
         capture_output=True,
         text=True,
-    ).stdout.strip()
+    ).stdout.splitlines()
+    # the results file itself changes with every run; anything else is named
+    changed = [line[3:] for line in status if line[3:] != RESULTS_FILE.name]
     return {
         "cpu": f"{cpu}, {os.cpu_count()} cores, {memory} RAM",
         "os": f"{platform.system()} {platform.release()}, Python {platform.python_version()}",
@@ -408,7 +410,7 @@ def machine_details(bench: Bench) -> dict[str, str]:
         + ", ".join(f"{name}={value}" for name, value in settings),
         "dbt": f"dbt-core {package_version('dbt-core')}, dbt-postgres "
         f"{package_version('dbt-postgres')}, threads from profiles.yml",
-        "commit": commit + (" (uncommitted changes)" if dirty else ""),
+        "commit": commit + (f" (uncommitted changes to {', '.join(changed)})" if changed else ""),
     }
 
 
