@@ -10,7 +10,7 @@
     incremental_strategy = 'append_unique',
     skip_conflicts_on = ['curve_instance_id', 'timestamp'],
     conflict_order_by = 'id',
-    bulk_load = true,
+    bulk_load = var('bulk_load'),
     pre_hook = [
         "{{ bulk_session_settings() }}",
         "set local enable_nestloop = off",

@@ -147,6 +147,14 @@ def sample_db(admin, sample_template) -> Iterator[Database]:
 
 
 @pytest.fixture
+def second_sample_db(admin, sample_template) -> Iterator[Database]:
+    """Another fresh copy of the sample legacy database, for comparing two first builds."""
+    database = _create_database(admin, template=sample_template)
+    yield database
+    admin.execute(f'drop database if exists "{database.name}" with (force)')
+
+
+@pytest.fixture
 def migrated_db(admin, migrated_template) -> Iterator[Database]:
     """A fresh copy of the sample database after `dbt build`."""
     database = _create_database(admin, template=migrated_template)

@@ -56,15 +56,20 @@ def legacy_checksums(db, schema: str = "Forecasts") -> dict[str, tuple]:
 
 
 def catalog_snapshot(db) -> dict[str, list[tuple]]:
-    """Constraints, column definitions and enum labels of the target schema."""
+    """Constraints, column definitions, indexes and enum labels of the target schema."""
     return {
         "constraints": db.query(
             "select conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
             "from pg_constraint where connamespace = 'public'::regnamespace order by 1, 2"
         ),
         "columns": db.query(
-            "select table_name, column_name, data_type, is_nullable, column_default "
+            "select table_name, column_name, data_type, is_nullable, column_default, "
+            "is_identity, identity_generation "
             "from information_schema.columns where table_schema = 'public' order by 1, 2"
+        ),
+        "indexes": db.query(
+            "select tablename, indexname, indexdef from pg_indexes "
+            "where schemaname = 'public' order by 1, 2"
         ),
         "enums": db.query(
             "select t.typname, e.enumlabel from pg_enum e join pg_type t on t.oid = e.enumtypid "

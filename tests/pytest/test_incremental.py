@@ -1,11 +1,11 @@
 """Incremental runs: a re-run reads only new legacy ids, yet ends where a first migration of
 the same legacy data ends; repeated rows are skipped and listed on either path; a legacy
 row that arrives with an id below those already counted is reported, and --full-refresh
-migrates it."""
+migrates it. The first build's bulk load ends where dbt's own contract DDL ends."""
 
 from __future__ import annotations
 
-from helpers import node_results
+from helpers import catalog_snapshot, node_results
 
 DUPLICATE_REASON = "duplicate: same curve, run, value_type and flow_date_start as a lower id"
 MIGRATABLE_ROW = (
@@ -132,3 +132,15 @@ def test_rows_counted_by_an_interrupted_build_are_still_checked_for_repeats(samp
             )
             == DUPLICATE_REASON
         )
+
+
+def test_the_bulk_load_ends_with_the_table_dbt_contract_ddl_creates(sample_db, second_sample_db):
+    # the same legacy rows built once by CREATE TABLE AS plus the constraints afterwards and
+    # once by dbt's own contract DDL and inserts (bulk_load false)
+    sample_db.build()
+    second_sample_db.build(vars={"bulk_load": False})
+    bulk, contract_ddl = catalog_snapshot(sample_db), catalog_snapshot(second_sample_db)
+    assert [row for row in bulk["constraints"] if row[0] == '"PriceForecast"']
+    assert [row for row in bulk["indexes"] if row[0] == "PriceForecast"]
+    assert bulk == contract_ddl
+    assert migrated_state(sample_db) == migrated_state(second_sample_db)
