@@ -9,7 +9,7 @@
     {%- set comment = run_query(
         "select obj_description('" ~ relation ~ "'::regclass, 'pg_class')"
     ).columns[0].values()[0] -%}
-    {%- set prefix = 'legacy price ids checked through ' -%}
+    {%- set prefix = _exceptions_comment_prefix() -%}
     {%- if comment and comment.startswith(prefix) and comment[prefix | length:].isdigit() -%}
         {{ return(comment[prefix | length:] | int) }}
     {%- endif -%}
@@ -24,9 +24,15 @@ begin
     execute format(
         'comment on table %s is %L',
         '{{ relation }}',
-        'legacy price ids checked through '
+        '{{ _exceptions_comment_prefix() }}'
         || (select coalesce(max(last_legacy_id), 0) from {{ counted }})
     );
 end
 $exceptions$
+{%- endmacro %}
+
+
+{#- The text before the id in the comment, written and read by the two macros above. -#}
+{% macro _exceptions_comment_prefix() -%}
+    {{- return('legacy price ids checked through ') -}}
 {%- endmacro %}

@@ -19,7 +19,8 @@
 {#- The previous list (carried over) and up to which legacy id it checked, and the legacy
     ids counted since, as literals so the planner reads only that id range. -#}
 {%- set previous = load_relation(this) if execute and not flags.FULL_REFRESH else none %}
-{%- set batch = {'counted': 0, 'after': none, 'through': none, 'checked': none, 'fast': true} %}
+{#- through is none when nothing was counted since the previous version checked -#}
+{%- set batch = {'after': none, 'through': none, 'checked': none, 'fast': true} %}
 {%- if execute %}
     {%- if previous is not none %}
         {%- set checked = exceptions_checked_through(previous) %}
@@ -35,12 +36,8 @@
         ~ ' max(last_legacy_id) from ' ~ ref('int_price_rows_counted')
     ).rows[0] %}
     {%- set through = batch_row[2] %}
-    {%- if through is none or (batch.checked is not none and through <= batch.checked) %}
-        {#- nothing counted since the previous version checked -#}
-        {%- do batch.update({'counted': 0}) %}
-    {%- else %}
+    {%- if through is not none and (batch.checked is none or through > batch.checked) %}
         {%- do batch.update({
-            'counted': 1,
             'after': batch.checked,
             'through': through,
             'fast': batch_row[0] > 0 and batch_row[1] == batch.checked,
@@ -114,7 +111,8 @@ previously_skipped as (
 ),
 
 batch_runs as (
-    -- the runs the last batch added rows to, with the instance they went to
+    -- the runs the last batch added rows to (every run, when the ids to check are not
+    -- exactly the last batch), with the instance they went to
     select
         instances.id as curve_instance_id,
         counted.curve_id,
@@ -142,7 +140,7 @@ batch_prices as not materialized (
         prices.curve_instance_id
     from {{ ref('PriceForecast') }} as prices
     where
-        {% if batch.counted > 0 %}
+        {% if batch.through is not none %}
             prices.id <= {{ batch.through }}
             {% if batch.after is not none %}
                 and prices.id > {{ batch.after }}
@@ -171,7 +169,13 @@ batch_migrated as (
         batch_prices.curve_instance_id,
         count(*) as migrated_rows
     from batch_prices
-    where (select batch_falls_short.falls_short from batch_falls_short)
+    where
+        {% if batch.fast %}
+            (select batch_falls_short.falls_short from batch_falls_short)
+        {% else %}
+            -- not compared per run: every run is looked at row by row
+            false
+        {% endif %}
     group by batch_prices.curve_instance_id
 ),
 
@@ -209,7 +213,7 @@ skipped_now as (
             and batch_rows.forecast_run_date = short_runs.forecast_run_date
             and batch_rows.value_type is not distinct from short_runs.value_type
     where
-        {% if batch.counted > 0 %}
+        {% if batch.through is not none %}
             batch_rows.id <= {{ batch.through }}
             {% if batch.after is not none %}
                 and batch_rows.id > {{ batch.after }}
