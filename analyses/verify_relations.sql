@@ -16,7 +16,7 @@
     {%- for node in graph.nodes.values() if node.package_name == project_name -%}
         {%- if node.resource_type == 'model' -%}
             {%- set group = groups.get(node.fqn[1], (9, node.fqn[1])) -%}
-            {%- set kind = 'view' if node.config.materialized == 'view' else 'table' -%}
+            {%- set kind = 'table' if node.config.materialized in ('table', 'incremental') else 'view' -%}
             {%- do expected.append((group[0], group[1], node.name, kind, node.schema, node.alias)) -%}
         {%- elif node.resource_type == 'seed' -%}
             {%- do expected.append((8, 'seed', node.name, 'table', node.schema, node.alias)) -%}

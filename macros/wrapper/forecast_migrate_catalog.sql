@@ -2,7 +2,7 @@
     at debug level, one line `forecast_migrate_catalog: <json>` describing what this project
     creates, so the CLI derives rollback's object list from the project instead of a copy:
 
-      target_schema, migration_schema, legacy_schema, app_role, expected_curve_count
+      target_schema, migration_schema, legacy_schema, expected_curve_count
       legacy_tables     identifiers of the `legacy` source tables
       relations         every model and seed: name, schema, identifier, materialized
       enum_types        the names of var('enum_types')
@@ -11,6 +11,8 @@
       pending_legacy_rows  per legacy table: a SELECT of one count, the legacy rows written
                         since the last build and not yet carried over (needs a migrated database)
       readiness         the readiness report's queries (forecast_migrate_readiness_queries)
+      granted_schema_usage  a SELECT of the roles the migration granted USAGE on the target
+                        schema (model granted_schema_usage), for rollback to revoke
 
     Nothing is executed; the SQL is composed from the same macros the models use. -#}
 {% macro forecast_migrate_catalog() -%}
@@ -34,7 +36,6 @@
         'target_schema': target.schema,
         'migration_schema': var('migration_schema'),
         'legacy_schema': var('legacy_schema'),
-        'app_role': var('app_role'),
         'expected_curve_count': var('expected_curve_count') | int,
         'legacy_tables': legacy_tables | sort,
         'relations': relations | sort(attribute='name'),
@@ -42,6 +43,8 @@
         'application_rows': _forecast_migrate_application_rows(relations),
         'pending_legacy_rows': _forecast_migrate_pending_legacy_rows(),
         'readiness': forecast_migrate_readiness_queries(),
+        'granted_schema_usage': 'select grantee from ' ~ model_relation('granted_schema_usage')
+            ~ ' where schema_name = ' ~ "'" ~ target.schema | replace("'", "''") ~ "'",
     } -%}
     {%- do log('forecast_migrate_catalog: ' ~ tojson(catalog)) -%}
 {%- endmacro %}

@@ -31,7 +31,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import PROJECT_DIR, MigrationError, embedded
+from . import PROJECT_DIR, MigrationError, demo, embedded
 from .dbt import ensure_profile
 
 BENCH_PGDATA = PROJECT_DIR / ".pgdata-bench"
@@ -263,7 +263,7 @@ class Bench:
             ["run-operation", "create_sample_legacy_database", "--args", sample_args],
             database=self.template,
         )
-        self.dbt("application role", ["run-operation", "create_app_role"], self.template)
+        self.dbt("application role", demo.SAMPLE_APPLICATION_ROLE, self.template)
         # a template must not be connected to while it is copied; nothing else uses it
         self.query(self.template, "checkpoint")
 

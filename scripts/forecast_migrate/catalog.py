@@ -26,7 +26,7 @@ class Relation:
 
     @property
     def is_view(self) -> bool:
-        return self.materialized == "view"
+        return self.materialized in ("view", "replaced_view")
 
     @property
     def key(self) -> tuple[str, str]:
@@ -40,7 +40,6 @@ class Catalog:
     target_schema: str
     migration_schema: str
     legacy_schema: str
-    app_role: str
     expected_curve_count: int
     legacy_tables: tuple[str, ...]
     relations: tuple[Relation, ...]
@@ -48,6 +47,7 @@ class Catalog:
     application_rows: dict[str, str]
     pending_legacy_rows: dict[str, str]
     readiness: dict[str, str]
+    granted_schema_usage: str
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Catalog:
@@ -55,7 +55,6 @@ class Catalog:
             target_schema=data["target_schema"],
             migration_schema=data["migration_schema"],
             legacy_schema=data["legacy_schema"],
-            app_role=data["app_role"] or "",
             expected_curve_count=int(data["expected_curve_count"]),
             legacy_tables=tuple(data["legacy_tables"]),
             relations=tuple(Relation(**relation) for relation in data["relations"]),
@@ -63,6 +62,7 @@ class Catalog:
             application_rows=dict(data["application_rows"]),
             pending_legacy_rows=dict(data["pending_legacy_rows"]),
             readiness=dict(data["readiness"]),
+            granted_schema_usage=data["granted_schema_usage"],
         )
 
     @property

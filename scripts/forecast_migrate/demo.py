@@ -1,8 +1,9 @@
 """`make demo`: the whole migration on an embedded server with a SAMPLE legacy database.
 
 Starts the embedded PostgreSQL, creates the sample legacy schema (generated data, labelled
-as such), the application role, and runs `dbt build`, which prints the runbook's two
-summary lines. The server keeps running so psql and dbt can be pointed at it.
+as such) and the old application's role with its privileges on it, and runs `dbt build`,
+which prints the runbook's two summary lines. The server keeps running so psql and dbt can
+be pointed at it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,15 @@ import os
 import sys
 
 from . import MigrationError, dbt, embedded
+
+# The old application's role of the SAMPLE database: read/write on the legacy tables, which
+# the migration then gives it on the new tables too (it creates no role itself).
+SAMPLE_APPLICATION_ROLE = [
+    "run-operation",
+    "create_sample_application_role",
+    "--args",
+    "{role_name: forecast_app}",
+]
 
 
 def run(price_rows: int = 20000, replace: bool = True, rehearsal: str | None = None) -> int:
@@ -32,7 +42,7 @@ def run(price_rows: int = 20000, replace: bool = True, rehearsal: str | None = N
             "--args",
             f"{{price_rows: {price_rows}, replace: {str(replace).lower()}}}",
         ],
-        ["run-operation", "create_app_role"],
+        SAMPLE_APPLICATION_ROLE,
         *([] if rehearsal else [["build"]]),
     ]
     for step in steps:

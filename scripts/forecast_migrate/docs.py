@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import PROJECT_DIR, MigrationError, dbt, docs_coverage, embedded, verify
+from . import PROJECT_DIR, MigrationError, dbt, demo, docs_coverage, embedded, verify
 
 SITE = PROJECT_DIR / "target" / "static_index.html"
 
@@ -34,7 +34,7 @@ def prepare_embedded_database() -> None:
     """Make sure the running embedded server holds a SAMPLE database migrated by the
     current models (the PG* variables of this process point at it)."""
     missing = verify.missing_objects()
-    steps = [["run-operation", "create_app_role"], ["build"]]
+    steps = [demo.SAMPLE_APPLICATION_ROLE, ["build"]]
     if any(row["object_group"] == "legacy source" for row in missing):
         _say("no legacy tables on the embedded server: creating the SAMPLE legacy database")
         steps.insert(0, ["run-operation", "create_sample_legacy_database"])

@@ -368,9 +368,11 @@ def drop_schema(schema: str, cascade: bool = False) -> sql.Composed:
     )
 
 
-def revoke_schema_usage(schema: str, role: str) -> sql.Composed:
+def revoke_schema_usage(schema: str, grantee: str) -> sql.Composed:
+    """`grantee` as the migration's GRANT named it (model granted_schema_usage): a quoted
+    role name or `public`."""
     return sql.SQL("revoke usage on schema {} from {}").format(
-        sql.Identifier(schema), sql.Identifier(role)
+        sql.Identifier(schema), sql.SQL(grantee)
     )
 
 

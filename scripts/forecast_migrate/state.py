@@ -14,9 +14,6 @@ from .ledger import LEDGER_SCHEMA, Run, effective_outcome, lock_holder_pids, rec
 TABLE_KINDS = ("r", "p", "f")
 # where an earlier hand-run migration (the SQL this project replaces) left the legacy tables
 RENAMED_SUFFIX = "_legacy"
-# ledger count of migrate: did the application role have USAGE on the target schema before?
-# (the build grants it; rollback revokes it only when the role did not have it)
-SCHEMA_GRANT_KEY = "app_role_schema_usage_before"
 
 
 @dataclass(frozen=True)
@@ -137,17 +134,6 @@ class Transition:
                 return run
         return None
 
-    def schema_grant_before_migration(self) -> bool | None:
-        """Whether the application role had its own USAGE grant on the target schema before
-        the first migrate since the last rollback (None when no such run recorded it)."""
-        before = None
-        for run in self.runs:  # newest first
-            if run.command == "rollback" and run.outcome == "ok":
-                break
-            if run.command == "migrate" and SCHEMA_GRANT_KEY in run.counts:
-                before = bool(run.counts[SCHEMA_GRANT_KEY])
-        return before
-
     def describe(self) -> str:
         if self.objects.nothing_present:
             return "not migrated"
@@ -171,19 +157,6 @@ def inspect(connection, catalog: Catalog) -> Transition:
 
 
 # --- privileges: checked before anything is written ---------------------------------------
-
-
-def has_schema_usage_grant(connection, catalog: Catalog) -> bool:
-    """Whether the application role (var app_role) holds its own USAGE on the target schema."""
-    if not catalog.app_role:
-        return False
-    return bool(
-        fetch_value(
-            connection,
-            queries.ROLE_HAS_SCHEMA_USAGE_GRANT,
-            (catalog.target_schema, catalog.app_role),
-        )
-    )
 
 
 def require_legacy_schema(connection, catalog: Catalog) -> None:

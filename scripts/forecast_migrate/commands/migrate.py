@@ -14,13 +14,7 @@ from ..catalog import Catalog
 from ..context import Context
 from ..database import fetch_all
 from ..progress import DbtProgress
-from ..state import (
-    SCHEMA_GRANT_KEY,
-    has_schema_usage_grant,
-    inspect,
-    require_create_rights,
-    require_legacy_schema,
-)
+from ..state import inspect, require_create_rights, require_legacy_schema
 from . import backup as backup_command
 from . import check as check_command
 
@@ -71,8 +65,6 @@ def migrate(
 ) -> None:
     """The four steps, each stopping the migration with its reason when it fails."""
     reporter = ctx.reporter
-    record.counts[SCHEMA_GRANT_KEY] = has_schema_usage_grant(connection, catalog)
-    ledger.note(record)
     reporter.progress("Step 1: readiness check")
     outcome = check_command.perform(ctx, catalog, with_report=not reporter.quiet)
     if not outcome.ready:

@@ -26,8 +26,6 @@ from ..database import as_text, execute, fetch_all, fetch_value
 from ..state import (
     RENAMED_SUFFIX,
     ObjectState,
-    has_schema_usage_grant,
-    inspect,
     inspect_objects,
     require_create_rights,
     require_ownership,
@@ -47,11 +45,12 @@ class Plan:
     types: tuple[str, ...]
     renames: tuple[tuple[str, str], ...]  # (<table>_legacy, <table>) in the legacy schema
     target_tables: tuple[str, ...]  # present tables the application may have written to
-    revoke_schema_usage: bool  # the migration granted the app role USAGE on the target schema
+    revoke_schema_usage: tuple[str, ...]  # roles the migration granted USAGE on the target schema
 
     def statements(self, catalog: Catalog, lock_timeout_ms: int) -> list[sql.Composable]:
         """The plan as SQL (without the conditional drop of the emptied migration schema)."""
         statements: list[sql.Composable] = [queries.set_lock_timeout(lock_timeout_ms)]
+        # tables only: LOCK on a view also locks what the view reads, the catalog included
         if self.lock:
             statements.append(queries.lock_relations(self.lock))
         if self.views:
@@ -60,8 +59,10 @@ class Plan:
             statements.append(queries.drop_tables(self.tables))
         if self.types:
             statements.append(queries.drop_types(catalog.target_schema, self.types))
-        if self.revoke_schema_usage:
-            statements.append(queries.revoke_schema_usage(catalog.target_schema, catalog.app_role))
+        statements += [
+            queries.revoke_schema_usage(catalog.target_schema, grantee)
+            for grantee in self.revoke_schema_usage
+        ]
         statements += [
             queries.rename_table(catalog.legacy_schema, old, new) for old, new in self.renames
         ]
@@ -79,9 +80,11 @@ class Outcome:
     checks: list[TableCheck] = field(default_factory=list)
 
 
-def make_plan(catalog: Catalog, objects: ObjectState, revoke_schema_usage: bool = False) -> Plan:
+def make_plan(
+    catalog: Catalog, objects: ObjectState, revoke_schema_usage: tuple[str, ...] = ()
+) -> Plan:
     """Drop what exists of the project; rename back what a hand-run migration renamed;
-    revoke the schema grant the migration gave the application role, if it gave it."""
+    revoke the USAGE grants on the target schema that the migration made."""
     conflicting = [table for table in objects.renamed_legacy if table in objects.legacy_tables]
     if conflicting:
         raise MigrationError(
@@ -96,7 +99,7 @@ def make_plan(catalog: Catalog, objects: ObjectState, revoke_schema_usage: bool 
     )
     target_names = {relation.identifier for relation in catalog.target_tables}
     return Plan(
-        lock=views + tables + legacy_relations,
+        lock=tables + legacy_relations,
         views=views,
         tables=tables,
         types=tuple(obj.name for obj in objects.types),
@@ -199,11 +202,15 @@ def run(
 
 
 def _plan(connection, catalog: Catalog) -> Plan:
-    transition = inspect(connection, catalog)
-    revoke = transition.schema_grant_before_migration() is False and has_schema_usage_grant(
-        connection, catalog
+    objects = inspect_objects(connection, catalog)
+    granted = catalog.relation("granted_schema_usage")
+    present = any(obj.name == granted.identifier for obj in objects.relations)
+    grantees = (
+        tuple(row[0] for row in fetch_all(connection, catalog.granted_schema_usage))
+        if present
+        else ()
     )
-    return make_plan(catalog, transition.objects, revoke)
+    return make_plan(catalog, objects, grantees)
 
 
 def _prepare_export_dir(path: Path, catalog: Catalog) -> None:
@@ -304,9 +311,15 @@ def _describe_holders(holders: list[tuple]) -> str:
     if not holders:
         return "the tables were locked by another session (it has finished since)"
     pid, user, application, state, seconds, query, relation = holders[0]
+    # another role's activity is visible only to superusers and pg_read_all_stats
+    activity = (
+        f"{state} for {seconds}s, last query: {query}"
+        if state is not None
+        else "its activity is visible only to a superuser or pg_read_all_stats"
+    )
     return (
         f"{relation} is locked by session pid {pid} (user {user}, "
-        f"application '{application or '?'}', {state} for {seconds}s, last query: {query})"
+        f"application '{application or '?'}', {activity})"
         + (f" and {len(holders) - 1} more lock(s)" if len(holders) > 1 else "")
     )
 

@@ -1,0 +1,47 @@
+{#- Post-hook of every new table and compat view: grants it, additively, the privileges of
+    the legacy table it replaces (config `meta.privileges_from`, see legacy_grants_query),
+    and USAGE on its identity sequences to every role that may INSERT into it. Computed from
+    the catalog when the hook runs, so a re-run picks up a grant the DBA added to a legacy
+    table meanwhile. Never revokes: a DBA's own grants on the new relations stay. -#}
+{% macro grant_legacy_privileges(relation) -%}
+    {%- set legacy_table = (config.get('meta') or {}).get('privileges_from') -%}
+    {%- if not execute -%}
+        {{ return('') }}
+    {%- elif not legacy_table -%}
+        {{ exceptions.raise_compiler_error(
+            "grant_legacy_privileges: model " ~ relation ~ " has no config meta.privileges_from"
+            ~ " naming the legacy table whose privileges it takes"
+        ) }}
+    {%- endif -%}
+    {%- set relation_kind = 'table' if config.get('materialized') in ('table', 'incremental') else 'view' -%}
+    {%- set target_literal = relation | string | replace("'", "''") %}
+do $grants$
+declare
+    granted record;
+    identity_sequence text;
+begin
+    for granted in
+        {{ legacy_grants_query(source('legacy', legacy_table), relation_kind) | indent(8) }}
+    loop
+        execute format(
+            'grant %s on %s to %s%s',
+            granted.privilege_type,
+            '{{ target_literal }}',
+            granted.grantee,
+            case when granted.is_grantable then ' with grant option' else '' end
+        );
+        continue when granted.privilege_type <> 'INSERT';
+        for identity_sequence in
+            select pg_get_serial_sequence('{{ target_literal }}', columns.attname)
+            from pg_catalog.pg_attribute as columns
+            where
+                columns.attrelid = '{{ target_literal }}'::regclass
+                and columns.attidentity <> ''
+                and not columns.attisdropped
+        loop
+            execute format('grant usage on sequence %s to %s', identity_sequence, granted.grantee);
+        end loop;
+    end loop;
+end
+$grants$
+{%- endmacro %}
