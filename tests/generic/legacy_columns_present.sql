@@ -1,6 +1,7 @@
 {#- Readiness: the legacy table exists and has every column the migration reads.
-    Returns one row per missing column (every column when the table is missing). -#}
+    Returns one row when the table is missing, else one row per missing column. -#}
 {% test legacy_columns_present(model, column_names) %}
+{%- set table_name = model.include(database=false) | string | replace("'", "''") %}
 
 with
 
@@ -11,21 +12,31 @@ expected as (
 ),
 
 present as (
-    select column_name::text as column_name
-    from information_schema.columns
+    select attname::text as column_name
+    from pg_catalog.pg_attribute
     where
-        table_schema = '{{ model.schema }}'
-        and table_name = '{{ model.identifier }}'
+        attrelid = to_regclass('{{ model | replace("'", "''") }}')
+        and attnum > 0
+        and not attisdropped
 )
 
 select
+    null::text as column_name,
+    '{{ table_name }} is missing: the migration reads it (var legacy_schema names the schema)' as failure
+where to_regclass('{{ model | replace("'", "''") }}') is null
+
+union all
+
+select
     expected.column_name,
-    '{{ model }} has no column ' || expected.column_name
-    || ' (or the table does not exist)' as failure
+    '{{ table_name }} has no column ' || expected.column_name
+    || ': the migration reads it; add nothing to the legacy table, check that this is the legacy schema' as failure
 from expected
-where not exists (
-    select 1 from present
-    where present.column_name = expected.column_name
-)
+where
+    to_regclass('{{ model | replace("'", "''") }}') is not null
+    and not exists (
+        select 1 from present
+        where present.column_name = expected.column_name
+    )
 
 {% endtest %}

@@ -5,7 +5,8 @@
 select
     current_setting('server_version') as server_version,
     'PostgreSQL ' || current_setting('server_version')
-    || ' is older than the supported minimum ({{ minimum_version_num }})' as failure
+    || ' is older than the oldest supported, server_version_num {{ minimum_version_num | int }}'
+    || ' (var minimum_server_version_num)' as failure
 where current_setting('server_version_num')::integer < {{ minimum_version_num | int }}
 
 {% endtest %}

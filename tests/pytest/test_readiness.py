@@ -3,24 +3,20 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from helpers import legacy_checksums, node_results, target_objects
 
 
-def status_of(results, prefix: str) -> tuple[str, str]:
-    """(name, status) of the one node whose name starts with prefix."""
-    matches = [(name, status) for name, (status, _) in results.items() if name.startswith(prefix)]
-    assert len(matches) == 1, (prefix, sorted(results))
-    return matches[0]
-
-
-def build_fails_and_writes_nothing(db, vars=None):
-    """Run `dbt build`, assert it failed, that no table, view or type of the migration
-    exists afterwards and the legacy tables are unchanged; return the node results."""
+def build_fails_and_writes_nothing(db, vars=None) -> list[str]:
+    """Run the `dbt build` console script, assert it failed, that no table, view or type of
+    the migration exists afterwards and the legacy tables are unchanged; return the
+    `readiness: ...` lines of its output (without the timestamps)."""
     legacy_before = legacy_checksums(db)
     objects_before = target_objects(db)
-    result = db.dbt("build", vars=vars)
-    assert not result.success
+    process = db.dbt_cli("build", vars=vars)
+    assert process.returncode == 1, process.stdout
     written = [obj for obj in target_objects(db) if obj not in objects_before]
     # seeds may load (they are reference data of the migration schema); nothing else may
     seeds = {"market_timezones", "update_frequency_spellings", "product_defaults"}
@@ -28,7 +24,11 @@ def build_fails_and_writes_nothing(db, vars=None):
         obj for obj in written if obj[2] not in seeds and not obj[2].startswith("pg_toast")
     ] == []
     assert legacy_checksums(db) == legacy_before
-    return node_results(result)
+    return readiness_lines(process.stdout)
+
+
+def readiness_lines(output: str) -> list[str]:
+    return re.findall(r"^\S+\s+(readiness: .*)$", output, flags=re.MULTILINE)
 
 
 def test_readiness_passes_on_the_sample_database_with_warnings_for_its_dirt(sample_db):
@@ -44,31 +44,27 @@ def test_readiness_passes_on_the_sample_database_with_warnings_for_its_dirt(samp
 
 
 def test_a_wrong_curve_count_stops_the_build_naming_expected_and_found(sample_db):
-    results = build_fails_and_writes_nothing(sample_db, vars={"expected_curve_count": 70})
-    failed = {name: message for name, (status, message) in results.items() if status == "fail"}
-    assert len(failed) == 1 and next(iter(failed)).startswith(
-        "source_row_count_equals_legacy_curve_definitions"
-    )
-    assert "Got 72 results, configured to fail if != 70" in next(iter(failed.values()))
+    lines = build_fails_and_writes_nothing(sample_db, vars={"expected_curve_count": 70})
+    assert lines == [
+        "readiness: expected 70 curve_definitions, found 72 (var expected_curve_count)"
+    ]
 
 
 @pytest.mark.parametrize("table", ["curve_schedule", "price_forecasts", "curve_definitions"])
 def test_a_missing_legacy_table_stops_the_build(sample_db, table):
     sample_db.execute(f'drop table "Forecasts"."{table}" cascade')
-    results = build_fails_and_writes_nothing(sample_db)
-    columns_test = f"source_legacy_columns_present_legacy_{table}_"
-    assert any(
-        name.startswith(columns_test) and status == "fail" for name, (status, _) in results.items()
-    )
+    lines = build_fails_and_writes_nothing(sample_db)
+    assert (
+        f'readiness: "Forecasts"."{table}" is missing: the migration reads it '
+        "(var legacy_schema names the schema)"
+    ) in lines
 
 
 def test_a_missing_legacy_column_stops_the_build(sample_db):
     sample_db.execute('alter table "Forecasts".price_forecasts drop column mark_date')
-    results = build_fails_and_writes_nothing(sample_db)
-    assert any(
-        name.startswith("source_legacy_columns_present_legacy_price_forecasts") and status == "fail"
-        for name, (status, _) in results.items()
-    )
+    lines = build_fails_and_writes_nothing(sample_db)
+    assert len(lines) == 1
+    assert lines[0].startswith('readiness: "Forecasts"."price_forecasts" has no column mark_date')
 
 
 def test_a_duplicate_legacy_curve_id_stops_the_build(sample_db):
@@ -84,19 +80,42 @@ def test_a_duplicate_legacy_curve_id_stops_the_build(sample_db):
     sample_db.execute(
         "insert into \"Forecasts\".curve_definitions (curve_id, market) values (1, 'CAISO')"
     )
-    results = build_fails_and_writes_nothing(sample_db, vars={"expected_curve_count": 73})
-    assert results["source_unique_legacy_curve_definitions_curve_id"][0] == "fail"
+    lines = build_fails_and_writes_nothing(sample_db, vars={"expected_curve_count": 73})
+    assert lines == [
+        'readiness: "Forecasts"."curve_definitions".curve_id must be unique (legacy ids become '
+        "the new ids): 1 value(s) appear more than once"
+    ]
 
 
 def test_a_server_older_than_the_minimum_is_refused(sample_db):
-    results = build_fails_and_writes_nothing(sample_db, vars={"minimum_server_version_num": 990000})
-    name = status_of(results, "source_server_version_at_least")[0]
-    assert results[name][0] == "fail"
+    lines = build_fails_and_writes_nothing(sample_db, vars={"minimum_server_version_num": 990000})
+    version = sample_db.scalar("show server_version")
+    assert lines == [
+        f"readiness: PostgreSQL {version} is older than the oldest supported, "
+        "server_version_num 990000 (var minimum_server_version_num)"
+    ]
 
 
-def test_a_missing_application_role_stops_the_build(sample_db):
-    results = build_fails_and_writes_nothing(sample_db, vars={"app_role": "no_such_role"})
-    assert status_of(results, "source_role_exists")[1] == "fail"
+def test_a_missing_extra_role_stops_the_build(sample_db):
+    lines = build_fails_and_writes_nothing(sample_db, vars={"app_role": "no_such_role"})
+    assert lines == [
+        "readiness: role no_such_role (var app_role) does not exist: create it, or leave "
+        "app_role empty"
+    ]
+
+
+def test_dbt_test_says_every_blocker_in_words_too(sample_db):
+    sample_db.execute('drop table "Forecasts".curve_schedule cascade')
+    process = sample_db.dbt_cli(
+        "test", "--select", "source:*", vars={"expected_curve_count": 71, "app_role": "nobody"}
+    )
+    assert process.returncode == 1
+    assert sorted(readiness_lines(process.stdout)) == [
+        'readiness: "Forecasts"."curve_schedule" is missing: the migration reads it '
+        "(var legacy_schema names the schema)",
+        "readiness: expected 71 curve_definitions, found 72 (var expected_curve_count)",
+        "readiness: role nobody (var app_role) does not exist: create it, or leave app_role empty",
+    ]
 
 
 def test_the_unique_test_trusts_only_a_unique_index_on_exactly_that_column(sample_db):

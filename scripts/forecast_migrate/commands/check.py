@@ -16,6 +16,8 @@ from ..database import fetch_all, one_line
 from ..progress import DbtProgress, Reporter
 from ..state import require_legacy_schema
 
+READINESS_PREFIX = "readiness: "
+
 
 @dataclass
 class CheckOutcome:
@@ -96,19 +98,32 @@ def print_report(reporter: Reporter, catalog: Catalog, report: dict[str, Any]) -
         )
 
     collisions = section(
-        "Derived-name collisions (later curves by created_at, then curve_id, get _V2, _V3, ...)",
+        "Derived-name collisions (each curve, earliest created_at first, then lowest curve_id, "
+        "takes the first free name of NAME, NAME_V2, NAME_V3, ...)",
         "name_collisions",
     )
     if collisions is not None:
         names = len({row[0] for row in collisions})
-        reporter.result(f"  {names} names are derived by {len(collisions)} curves")
+        reporter.result(f"  {names} derived names are shared or taken, by {len(collisions)} curves")
         if collisions:
             reporter.table(
                 ["curve_id", "market", "mark_type", "location", "created_at", "will be named"],
-                [(row[1], row[2], row[3], row[4], row[5], row[7]) for row in collisions],
+                [row[1:] for row in collisions],
             )
 
-    nulls = section("NULL critical fields (the name part becomes UNKNOWN)", "null_critical")
+    privileges = section(
+        "Privileges the new relations get (those other roles hold on the legacy table today)",
+        "privileges",
+    )
+    if privileges is not None:
+        if privileges:
+            reporter.table(["role", "legacy table", "new relation", "privileges"], privileges)
+        else:
+            reporter.result("  none: only the owner uses the legacy tables")
+
+    nulls = section(
+        "NULL or blank critical fields (the name part becomes UNKNOWN)", "null_critical"
+    )
     if nulls is not None:
         reporter.table(["column", "curves", "curve_ids"], nulls)
 
@@ -135,8 +150,14 @@ def source_tests(ctx: Context) -> CheckOutcome:
     with ctx.reporter.step("source tests (dbt test --select source:*)"), progress.ticking():
         result = ctx.dbt().invoke(["test", "--select", "source:*"], callbacks=[progress])
     outcome = CheckOutcome(passed=progress.count("test", "pass"))
+    # the on-run-end hook says each blocker in words (macro log_readiness_failures)
+    outcome.blockers = [
+        line.removeprefix(READINESS_PREFIX)
+        for line in progress.hook_lines
+        if line.startswith(READINESS_PREFIX)
+    ]
     for node in progress.outcomes:
-        if node.status in ("fail", "error"):
+        if node.status == "error" or (node.status == "fail" and not outcome.blockers):
             outcome.blockers.append(f"{node.name}: {node.message}")
         elif node.status == "warn":
             outcome.warnings.append(f"{node.name}: {node.message}")
@@ -156,7 +177,7 @@ def print_outcome(reporter: Reporter, outcome: CheckOutcome) -> None:
     for warning in outcome.warnings:
         reporter.result(f"  warn  {warning}")
     for blocker in outcome.blockers:
-        reporter.result(f"  FAIL  {blocker}")
+        reporter.result(f"  blocker  {blocker}")
     reporter.result(
         "Ready: no blockers."
         if outcome.ready
