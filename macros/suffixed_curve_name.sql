@@ -1,8 +1,8 @@
-{#- SQL expression: the curveName a curve gets from its base name and its rank among the
-    curves deriving that name (curve_name_rank): the base name, or base_name_V<rank>. -#}
-{% macro suffixed_curve_name(base_name, name_rank) -%}
+{#- SQL expression: candidate number `name_suffix` of a curveName: the base name itself for
+    1, base_name_V<n> for n > 1 (assign_curve_names takes the first one free). -#}
+{% macro suffixed_curve_name(base_name, name_suffix) -%}
     case
-        when {{ name_rank }} = 1 then {{ base_name }}
-        else {{ base_name }} || '_V' || {{ name_rank }}
+        when {{ name_suffix }} = 1 then {{ base_name }}
+        else {{ base_name }} || '_V' || {{ name_suffix }}
     end
 {%- endmacro %}

@@ -4,9 +4,12 @@
     so the report says what the build will do:
 
       table_counts        legacy table, rows
-      name_collisions     base name, curve_id, market, mark_type, location, created_at, rank,
-                          the curveName the curve will get (rank 1 keeps the base name)
-      null_critical       column, curves with NULL, their curve_ids (NULL parts become UNKNOWN)
+      name_collisions     base name, curve_id, market, mark_type, location, created_at, the
+                          curveName each curve not named yet will get (assign_curve_names),
+                          for the curves that share a base name or do not get theirs
+      privileges          role, legacy table, new relation, the privileges it will get there
+                          (legacy_grants_query)
+      null_critical       column, curves with NULL or blank, their curve_ids (they become UNKNOWN)
       unmigratable_prices reason, rows, first ids (rows that go to migration_exceptions)
       price_distribution  market, location, curves, rows, migratable rows, first and last hour -#}
 {% macro forecast_migrate_readiness_queries() -%}
@@ -23,28 +26,53 @@
         {%- do null_checks.append(
             "select '" ~ column ~ "' as column_name, count(*) as curve_count,"
             ~ " coalesce(array_agg(curve_id order by curve_id), '{}') as curve_ids from " ~ curves
-            ~ ' where ' ~ column ~ ' is null'
+            ~ " where coalesce(trim(" ~ column ~ "), '') = ''"
         ) -%}
     {%- endfor -%}
+    {#- names an earlier build gave are kept; curves already named are not listed -#}
+    {%- set definitions = load_relation(model_relation('CurveDefinition')) -%}
+    {%- set taken_names = 'select "curveName" from ' ~ definitions if definitions is not none
+        else 'select null::text where false' -%}
+    {%- set unnamed_curves = curves if definitions is none
+        else '(select * from ' ~ curves ~ ' where curve_id not in (select id from ' ~ definitions ~ ')) as unnamed' -%}
+    {%- set privilege_queries = [] -%}
+    {%- for node in graph.nodes.values() | sort(attribute='name')
+        if node.resource_type == 'model' and (node.config.meta or {}).get('privileges_from') -%}
+        {%- set legacy_table = node.config.meta.privileges_from -%}
+        {%- set kind = 'table' if node.config.materialized in ('table', 'incremental') else 'view' -%}
+        {%- do privilege_queries.append(
+            "select grantee, '" ~ legacy_table ~ "' as legacy_table, '" ~ node.alias
+            ~ "' as new_relation, privilege_type, is_grantable from ("
+            ~ legacy_grants_query(source('legacy', legacy_table), kind) ~ ') as grants'
+        ) -%}
+    {%- endfor -%}
+    {%- set privileges = 'select grantee, legacy_table, new_relation,'
+        ~ " string_agg(privilege_type || case when is_grantable then ' (grantable)' else '' end, ', '"
+        ~ ' order by privilege_type) as privileges from ('
+        ~ privilege_queries | join(' union all ')
+        ~ ') as planned group by grantee, legacy_table, new_relation order by grantee, legacy_table, new_relation' -%}
     {%- set queries = {
         'table_counts': table_counts | join(' union all '),
         'name_collisions': '
 with named as (
     select curve_id, market, mark_type, location, created_at,
         ' ~ curve_base_name('market', 'mark_type', 'location') ~ ' as base_name
-    from ' ~ curves ~ '
+    from ' ~ unnamed_curves ~ '
 ),
-ranked as (
-    select named.*,
-        count(*) over (partition by base_name) as curves_with_name,
-        ' ~ curve_name_rank('base_name', 'created_at', 'curve_id') ~ ' as name_rank
+assigned as (
+' ~ assign_curve_names('named', taken_names) ~ '
+),
+shared as (
+    select named.*, count(*) over (partition by base_name) as curves_with_name
     from named
 )
-select base_name, curve_id, market, mark_type, location, created_at, name_rank,
-    ' ~ suffixed_curve_name('base_name', 'name_rank') ~ ' as curve_name
-from ranked
-where curves_with_name > 1
-order by base_name, name_rank',
+select shared.base_name, shared.curve_id, shared.market, shared.mark_type, shared.location,
+    shared.created_at, assigned.curve_name
+from shared
+inner join assigned on shared.curve_id = assigned.curve_id
+where shared.curves_with_name > 1 or assigned.name_suffix > 1
+order by shared.base_name, assigned.name_suffix, shared.curve_id',
+        'privileges': privileges,
         'null_critical': null_checks | join(' union all '),
         'unmigratable_prices': '
 with unmigratable as (

@@ -1,5 +1,5 @@
--- Every other new table depends on this one, so the enum types and the schema grant are
--- made here, once, never concurrently (parallel catalog updates collide).
+-- Every other new table depends on this one, so the enum types are made here, once, never
+-- concurrently (parallel catalog updates collide).
 {{ config(
     unique_key = 'id',
     incremental_strategy = 'upsert',
@@ -8,7 +8,6 @@
     pre_hook = [{'sql': '{{ create_enum_types() }}', 'transaction': false}],
     post_hook = [
         "{{ reserve_application_ids(source('legacy', 'curve_definitions'), 'curve_id') }}",
-        "{{ grant_app_schema_usage() }}",
     ],
 ) }}
 
@@ -35,10 +34,57 @@ product_defaults as (
     select * from {{ ref('product_defaults') }}
 ),
 
+existing as (
+    -- the curves of earlier builds, the application's included (none on the first build)
+    {% if is_incremental() %}
+        select
+            id,
+            "curveName",
+            metadata
+        from {{ this }}
+    {% else %}
+        select
+            null::integer as id,
+            null::text as "curveName",
+            null::jsonb as metadata
+        where false
+    {% endif %}
+),
+
+unnamed as (
+    -- the legacy curves this build adds (the legacy id range only: see final)
+    select
+        curve_id,
+        base_name,
+        created_at
+    from names
+    where
+        {{ below_application_id_range('curve_id', this) }}
+        and curve_id not in (select existing.id from existing)
+),
+
+new_names as (
+    -- unique whatever the legacy names hold; every name in the table is taken
+    {{ assign_curve_names('unnamed', 'select "curveName" from existing') | indent(4) }}
+),
+
+curve_names as (
+    -- a curve keeps the name an earlier build gave it
+    select
+        curve_id,
+        curve_name
+    from new_names
+    union all
+    select
+        id as curve_id,
+        "curveName" as curve_name
+    from existing
+),
+
 derived as (
     select
         curves.curve_id as id,
-        names.curve_name as "curveName",
+        curve_names.curve_name as "curveName",
         coalesce(nullif(trim(curves.market), ''), '{{ unknown_placeholder() }}') as market,
         coalesce(nullif(trim(curves.location), ''), '{{ unknown_placeholder() }}') as location,
         coalesce(nullif(trim(curves.mark_type), ''), '{{ unknown_placeholder() }}') as product,
@@ -61,8 +107,8 @@ derived as (
         coalesce(curves.created_at, {{ run_started_at_literal() }}) as "createdAt",
         {{ run_started_at_literal() }} as "updatedAt"
     from curves
-    inner join names
-        on curves.curve_id = names.curve_id
+    inner join curve_names
+        on curves.curve_id = curve_names.curve_id
     left join latest_runs
         on curves.curve_id = latest_runs.curve_id
     left join timezones
@@ -78,21 +124,15 @@ derived as (
         )
 ),
 
-{% if is_incremental() %}
-    changed as (
-        -- new legacy curves, and curves whose legacy row (or derived units) changed;
-        -- an unchanged curve is not rewritten, so edits the application made stay
-        select derived.*
-        from derived
-        left join {{ this }} as existing
-            on derived.id = existing.id
-        where existing.metadata is distinct from derived.metadata
-    ),
-{% else %}
-    changed as (
-        select * from derived
-    ),
-{% endif %}
+changed as (
+    -- new legacy curves, and curves whose legacy row (or derived units) changed; an
+    -- unchanged curve is not rewritten, so edits the application made stay
+    select derived.*
+    from derived
+    left join existing
+        on derived.id = existing.id
+    where existing.metadata is distinct from derived.metadata
+),
 
 final as (
     select

@@ -27,10 +27,8 @@ final as (
         definitions.id as "newCurveDefinitionId",
         'curveName ' || definitions."curveName"
         || case
-            when names.name_rank > 1
-                then
-                    '; suffixed _V' || names.name_rank || ': '
-                    || (names.name_rank - 1) || ' earlier curve(s) derive the name ' || names.base_name
+            when definitions."curveName" <> names.base_name
+                then '; suffixed: the derived name ' || names.base_name || ' was already taken'
             else ''
         end
         || case

@@ -1,3 +1,6 @@
+-- The base name of every legacy curve (macro curve_base_name) and whether it holds the
+-- UNKNOWN placeholder. CurveDefinition makes the base names unique (assign_curve_names).
+
 with
 
 curves as (
@@ -13,25 +16,6 @@ named as (
         or coalesce(trim(mark_type), '') = ''
         or coalesce(trim(location), '') = '' as uses_placeholder
     from curves
-),
-
-ranked as (
-    select
-        curve_id,
-        base_name,
-        uses_placeholder,
-        {{ curve_name_rank('base_name', 'created_at', 'curve_id') }} as name_rank
-    from named
-),
-
-suffixed as (
-    select
-        curve_id,
-        base_name,
-        uses_placeholder,
-        name_rank,
-        {{ suffixed_curve_name('base_name', 'name_rank') }} as curve_name
-    from ranked
 )
 
-select * from suffixed
+select * from named
