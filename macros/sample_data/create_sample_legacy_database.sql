@@ -40,6 +40,10 @@
             group of two:   curves 1, 19 (CAISO / Energy Arb / Hidden Lakes; mark_case Base, P50)
             group of two:   curves 10, 28 differing only in case and spaces
                             (ISO-NE / RT / O'Brien Substation vs ISO-NE / rt / o'brien_substation)
+            a derived name that is another's suffixed form: curves 25 and 61 are
+                            CAISO / DA / SP15, curve 43 is CAISO / DA / SP15 V2
+        - an empty-string market: curve 30
+        - unicode, a dash and stray whitespace in a location: curve 53 ' Dominion  Hub — Süd '
         - every varchar and timestamp column NULL (including created_at), only curve_id set:
           curves 71, 72
         - no price rows at all: curves 33, 46, 59, 66, 70, 71, 72
@@ -61,6 +65,10 @@
             curve 20 curve_creator 'Sample Legacy Desk',
             curve 21 value_type 'PRICE' (curve: Price)
         - units '$/kW-mo' on the 84 monthly rows, '$/MWh' everywhere else
+        - values that are not ordinary numbers: curve 11, hours 10..13 are NaN, Infinity,
+          -Infinity and -0
+        - ids out of order: two rows of curve 11 with ids -7 and 0 (hand-inserted), at
+          2026-06-01 00:00 and 01:00, after every other row of the curve
     curve_schedule (schedule_id 1..40, schedule n on curve n for n <= 38)
         - update_frequency spellings: DAILY, daily, Weekly, Annually, 'monthly ' (trailing
           space), Quarterly cycling; schedule 13 'every other blue moon'
@@ -218,6 +226,11 @@
         update {{ s }}.curve_definitions set mark_type = 'RT', mark_case = 'P50', value_type = 'Price' where curve_id = 41;
         update {{ s }}.curve_definitions set mark_type = 'rt', location = 'o''brien_substation', value_type = 'Price' where curve_id = 28;
 
+        update {{ s }}.curve_definitions set mark_type = 'DA', value_type = 'Price' where curve_id = 25;
+        update {{ s }}.curve_definitions set mark_type = 'DA', location = 'SP15 V2', value_type = 'Price' where curve_id = 43;
+        update {{ s }}.curve_definitions set market = '' where curve_id = 30;
+        update {{ s }}.curve_definitions set location = ' Dominion  Hub — Süd ' where curve_id = 53;
+
         -- dirt: missing name parts
         update {{ s }}.curve_definitions set market = null where curve_id = 12;
         update {{ s }}.curve_definitions set location = null where curve_id = 14;
@@ -298,6 +311,38 @@
         cross join lateral generate_series(0, ({{ bulk_rows }} - 1 - pc.slot) / pc.n) as h (h);
 
         alter table {{ s }}.price_forecasts add constraint price_forecasts_pkey primary key (id);
+
+        -- dirt: values that are not ordinary numbers, and ids out of order
+        update {{ s }}.price_forecasts
+        set value = case flow_date_start
+            when timestamp '2025-01-01 10:00:00' then 'NaN'::double precision
+            when timestamp '2025-01-01 11:00:00' then 'Infinity'::double precision
+            when timestamp '2025-01-01 12:00:00' then '-Infinity'::double precision
+            else '-0'::double precision
+        end
+        where curve_id = 11 and flow_date_start between timestamp '2025-01-01 10:00:00' and timestamp '2025-01-01 13:00:00';
+        insert into {{ s }}.price_forecasts (
+            id, curve_id, flow_date_start, granularity, value, units, location, mark_case, curve_creator, value_type, mark_date
+        )
+        select
+            ids.id,
+            cd.curve_id,
+            ids.flow_date_start,
+            'HOURLY'::{{ s }}.granularity,
+            ids.value,
+            '$/MWh',
+            cd.location,
+            cd.mark_case,
+            cd.curve_creator,
+            cd.value_type,
+            cd.mark_date
+        from {{ s }}.curve_definitions as cd
+        cross join (
+            values
+                (-7, timestamp '2026-06-01 00:00:00', 31.5::double precision),
+                (0, timestamp '2026-06-01 01:00:00', 32.25::double precision)
+        ) as ids (id, flow_date_start, value)
+        where cd.curve_id = 11;
 
         -- monthly capacity prices: 12 rows per monthly curve with prices
         insert into {{ s }}.price_forecasts (

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import Database, create_database
 from forecast_migrate.cli import main
 from helpers import legacy_checksums
 
@@ -66,16 +67,6 @@ def assert_one_line_error(result: CliResult, code: int, *fragments: str) -> None
     assert len(lines) == 1 and lines[0].startswith("error: "), result.err
     for fragment in fragments:
         assert fragment in lines[0], (fragment, lines[0])
-
-
-def create_database(admin, template: str | None = None):
-    """A new database on the test server (optionally a copy of `template`)."""
-    from conftest import Database
-
-    name = f"test_{uuid.uuid4().hex[:12]}"
-    clause = f' template "{template}"' if template else ""
-    admin.execute(f'create database "{name}"{clause}')
-    return Database(env=admin.env, name=name)
 
 
 def drop_database(admin, db) -> None:
@@ -204,20 +195,15 @@ CLI_DB_NAME = f"forecast_cli_{os.getpid()}"
 
 def fresh_database(admin, template: str, name: str = CLI_DB_NAME):
     """(Re)create database `name` as a copy of `template`."""
-    from conftest import Database
-
     admin.execute(f'drop database if exists "{name}" with (force)')
-    admin.execute(f'create database "{name}" template "{template}"')
-    return Database(env=admin.env, name=name)
+    return create_database(admin, template=template, name=name)
 
 
 def rename_database(admin, db, name: str):
     """Rename a database (no session may be connected to it)."""
-    from conftest import Database
-
     admin.execute(f'drop database if exists "{name}" with (force)')
     admin.execute(f'alter database "{db.name}" rename to "{name}"')
-    return Database(env=admin.env, name=name)
+    return Database(env=db.env, name=name)
 
 
 _cli_template: dict[str, str] = {}

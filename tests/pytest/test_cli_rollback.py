@@ -14,7 +14,7 @@ from cli_helpers import (
     project_state,
     schemas,
 )
-from conftest import APP_ROLE
+from conftest import LEGACY_APP_ROLE
 from helpers import ENUM_TYPES, TARGET_TABLES, legacy_checksums
 
 
@@ -35,7 +35,7 @@ def test_rollback_returns_to_the_never_migrated_state(cli, cli_migrated_db, neve
     result = cli(db, "rollback", "--yes")
     assert result.code == 0, result.err
     assert "Application rows in the new tables: none" in result.out
-    assert re.search(r"price_forecasts: 20159 rows, checksum \w+ matches", result.out)
+    assert re.search(r"price_forecasts: 20161 rows, checksum \w+ matches", result.out)
     assert f"Rolled back; legacy tables match backup {backup}; ledger run #2" in result.out
     assert project_state(db) == never_migrated_state[0]
     assert legacy_state(db) == never_migrated_state[1]
@@ -66,14 +66,14 @@ def write_application_rows(db) -> dict[str, list[int]]:
         'insert into "CurveDefinition" ("curveName", market, location, product, commodity, '
         "units, granularity) values ('APP_CAISO_DA_NEW', 'CAISO', 'New \"Node\"', 'DA', "
         "'power', '$/MWh', 'HOURLY') returning id",
-        role=APP_ROLE,
+        role=LEGACY_APP_ROLE,
     )
     instance = db.scalar(
         'insert into "CurveInstance" (curve_definition_id, "instanceVersion", '
         '"deliveryPeriodStart", "deliveryPeriodEnd", "forecastRunDate", "freshnessStartDate", '
         "\"createdBy\") values (%s, 1, now(), now(), now(), now(), 'app') returning id",
         (curve,),
-        role=APP_ROLE,
+        role=LEGACY_APP_ROLE,
     )
     on_new_instance = [
         row[0]
@@ -82,20 +82,20 @@ def write_application_rows(db) -> dict[str, list[int]]:
             "select %s, timestamp '2026-01-01' + hours * interval '1 hour', hours * 1.5 "
             "from generate_series(0, 23) as hours returning id",
             (instance,),
-            role=APP_ROLE,
+            role=LEGACY_APP_ROLE,
         )
     ]
     on_legacy_instance = db.scalar(
         'insert into "PriceForecast" (curve_instance_id, "timestamp", value) '
         "select min(id), timestamp '2030-01-01', 1 from \"CurveInstance\" "
         "where metadata ->> 'source' = 'forecast_migration' returning id",
-        role=APP_ROLE,
+        role=LEGACY_APP_ROLE,
     )
     history = db.scalar(
         'insert into "VersionHistory" (curve_instance_id, "changeType", "changeReason") '
         "values (%s, 'INITIAL', 'created, with a comma') returning id",
         (instance,),
-        role=APP_ROLE,
+        role=LEGACY_APP_ROLE,
     )
     return {
         "CurveDefinition": [curve],
@@ -183,7 +183,7 @@ def test_a_plain_rollback_reports_damage_and_a_later_restore_repairs_it(cli, cli
     damage_legacy_tables(db)
     result = cli(db, "rollback", "--yes")
     assert result.code == 1
-    assert "price_forecasts: 20160 rows (backup 20159), checksum" in result.out
+    assert "price_forecasts: 20162 rows (backup 20161), checksum" in result.out
     assert f"--restore-from-backup {backup}" in result.out
     repaired = cli(db, "rollback", "--yes", "--restore-from-backup", backup)
     assert repaired.code == 0, repaired.err

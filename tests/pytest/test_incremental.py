@@ -59,7 +59,7 @@ def migrated_state(db) -> dict[str, list[tuple]]:
     """The migrated content, keyed by legacy keys rather than by the ids new instances got."""
     return {
         "prices": db.query(
-            "select p.id, i.metadata ->> 'legacyRunKey', p.timestamp, p.value, p.flags "
+            "select p.id, i.metadata ->> 'legacyRunKey', p.timestamp, p.value::text, p.flags "
             'from "PriceForecast" p join "CurveInstance" i on i.id = p.curve_instance_id order by 1'
         ),
         "instances": db.query(
@@ -102,16 +102,16 @@ def test_a_legacy_row_below_the_ids_already_counted_is_reported_and_full_refresh
     # e.g. a legacy transaction that took its id before the last run and committed after it
     db.execute(
         f'insert into "Forecasts".price_forecasts (id, {PRICE_COLUMNS}) '
-        f"select 0, {PRICE_COLUMNS.replace('flow_date_start,', 'flow_date_start + interval %s,')} "
+        f"select -1000, {PRICE_COLUMNS.replace('flow_date_start,', 'flow_date_start + interval %s,')} "
         'from "Forecasts".price_forecasts where id = (' + MIGRATABLE_ROW + ")",
         ("1000 days",),
     )
     # the next run does not see it (it reads ids above those counted); the check says so
     statuses = node_results(db.dbt("test", "--select", "assert_every_legacy_price_row_counted"))
     assert statuses["assert_every_legacy_price_row_counted"][0] == "fail"
-    assert db.scalar('select count(*) from "PriceForecast" where id = 0') == 0
+    assert db.scalar('select count(*) from "PriceForecast" where id = -1000') == 0
     db.build("--full-refresh")
-    assert db.scalar('select count(*) from "PriceForecast" where id = 0') == 1
+    assert db.scalar('select count(*) from "PriceForecast" where id = -1000') == 1
 
 
 def test_rows_counted_by_an_interrupted_build_are_still_checked_for_repeats(sample_db, migrated_db):

@@ -31,22 +31,31 @@ def legacy_curves(db) -> list[dict]:
 
 
 def expected_curve_names(curves: list[dict]) -> dict[int, str]:
+    """The documented rule: each base name goes to the earliest curve (created_at, NULL
+    last, then curve_id) deriving it; the others, in that order, take the first free
+    _V2, _V3, ..."""
+
     def part(value):
-        value = (value or "").strip(" ")
+        value = (value or "").strip()
         return re.sub(r"\s+", "_", value) if value else "UNKNOWN"
 
     base = {
         c["curve_id"]: "_".join(part(c[k]) for k in ("market", "mark_type", "location")).upper()
         for c in curves
     }
-    groups = defaultdict(list)
-    for curve in curves:
-        groups[base[curve["curve_id"]]].append(curve)
-    names = {}
-    for name, members in groups.items():
-        members.sort(key=lambda c: (c["created_at"] is None, c["created_at"] or 0, c["curve_id"]))
-        for rank, curve in enumerate(members, start=1):
-            names[curve["curve_id"]] = name if rank == 1 else f"{name}_V{rank}"
+    ordered = sorted(
+        curves, key=lambda c: (c["created_at"] is None, c["created_at"] or 0, c["curve_id"])
+    )
+    names: dict[int, str] = {}
+    for curve in ordered:
+        if base[curve["curve_id"]] not in names.values():
+            names[curve["curve_id"]] = base[curve["curve_id"]]
+    for curve in ordered:
+        if curve["curve_id"] not in names:
+            suffix = 2
+            while f"{base[curve['curve_id']]}_V{suffix}" in names.values():
+                suffix += 1
+            names[curve["curve_id"]] = f"{base[curve['curve_id']]}_V{suffix}"
     return names
 
 
@@ -84,12 +93,18 @@ def test_every_legacy_curve_keeps_its_id_and_gets_the_documented_name(migrated):
 
 
 def test_colliding_names_are_suffixed_in_created_at_order(migrated):
-    names = [name for (name,) in migrated.query('select "curveName" from "CurveDefinition"')]
-    suffixed = [name for name in names if re.search(r"_V\d+$", name)]
+    names = dict(migrated.query('select id, "curveName" from "CurveDefinition"'))
+    suffixed = [name for name in names.values() if re.search(r"_V\d+$", name)]
     assert any(name.endswith("_V3") for name in suffixed), "the sample has a three-way collision"
     for name in suffixed:
         base = re.sub(r"_V\d+$", "", name)
-        assert base in names
+        assert base in names.values()
+    # a curve whose own derived name ends in _V2 keeps it; the next SP15 curve takes _V3
+    assert (names[25], names[43], names[61]) == (
+        "CAISO_DA_SP15",
+        "CAISO_DA_SP15_V2",
+        "CAISO_DA_SP15_V3",
+    )
 
 
 def test_null_market_location_and_product_become_the_placeholder(migrated):
@@ -125,14 +140,17 @@ def test_quotes_and_spaces_in_locations_survive(migrated):
 
 
 def test_every_migratable_price_row_appears_once_with_id_timestamp_and_value(migrated):
+    # values as text: NaN, Infinity and -0 compare exactly (in Python NaN != NaN)
     legacy = migrated.query(
-        'select p.id, p.flow_date_start, p.value from "Forecasts".price_forecasts p '
+        'select p.id, p.flow_date_start, p.value::text from "Forecasts".price_forecasts p '
         'join "Forecasts".curve_definitions c on c.curve_id = p.curve_id '
         "where p.flow_date_start is not null and p.value is not null "
         "and coalesce(p.mark_date, c.mark_date) is not null"
     )
-    migrated_rows = migrated.query('select id, "timestamp", value from "PriceForecast"')
+    migrated_rows = migrated.query('select id, "timestamp", value::text from "PriceForecast"')
     assert sorted(migrated_rows) == sorted(legacy)
+    assert {"NaN", "Infinity", "-Infinity", "-0"} <= {row[2] for row in migrated_rows}
+    assert {-7, 0} <= {row[0] for row in migrated_rows}
 
 
 def test_unmigratable_price_rows_are_listed_with_a_reason(migrated):
@@ -364,4 +382,6 @@ def test_mapping_notes_say_why_a_name_was_suffixed_or_holds_a_placeholder(migrat
     for notes, name, has_null_part in rows:
         assert notes.startswith(f"curveName {name}")
         assert ("became UNKNOWN" in notes) == has_null_part
-        assert ("suffixed _V" in notes) == bool(re.search(r"_V\d+$", name))
+        # curve 43 derives CAISO_DA_SP15_V2 itself; every other _V<n> is a suffix
+        suffixed = bool(re.search(r"_V\d+$", name)) and name != "CAISO_DA_SP15_V2"
+        assert ("suffixed: the derived name" in notes) == suffixed

