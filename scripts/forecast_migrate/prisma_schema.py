@@ -494,6 +494,16 @@ def differences(expected: str, path: Path = SCHEMA_FILE) -> str:
     )
 
 
+def _shown(path: Path) -> str:
+    """A path for messages: relative to the project when inside it."""
+    resolved = path.resolve()
+    return (
+        str(resolved.relative_to(PROJECT_DIR))
+        if resolved.is_relative_to(PROJECT_DIR)
+        else str(path)
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -516,18 +526,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_code
     diff = differences(text, args.output)
+    shown = _shown(args.output)
     if args.check:
         if diff:
             print(diff, end="")
-            print(
-                f"error: {args.output} differs from the contracts: run `{COMMAND}`", file=sys.stderr
-            )
+            print(f"error: {shown} differs from the contracts: run `{COMMAND}`", file=sys.stderr)
             return 1
-        print(f"{args.output.name} matches the contracts")
+        print(f"{shown} matches the contracts")
         return 0
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text)
-    print(f"wrote {args.output} ({'changed' if diff else 'unchanged'})")
+    print(f"wrote {shown} ({'changed' if diff else 'unchanged'})")
     return 0
 
 
