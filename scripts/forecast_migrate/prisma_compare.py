@@ -255,7 +255,8 @@ def run_prisma(*args: str, project_dir: Path = PROJECT_DIR) -> subprocess.Comple
         check=False,
     )
     if result.returncode != 0:
-        raise MigrationError(f"prisma {' '.join(args)} failed: {result.stderr or result.stdout}")
+        output = database.one_line(result.stderr or result.stdout)
+        raise MigrationError(f"prisma {' '.join(args)} failed: {output}")
     return result
 
 
