@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: venv demo test lint unit stop docs bench clean
+.PHONY: venv node demo test lint unit stop docs bench clean prisma-schema
 
 venv: $(VENV)/.installed
 
@@ -15,12 +15,20 @@ $(VENV)/.installed: pyproject.toml
 	@test -f profiles.yml || cp profiles.example.yml profiles.yml
 	touch $@
 
+## make node: the pinned Prisma 7 toolchain (package-lock.json) in node_modules, for the
+## Prisma tests; install scripts off: they would download engines the client does not use
+NODE_MODULES := node_modules/.package-lock.json
+node: $(NODE_MODULES)
+
+$(NODE_MODULES): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+
 ## make demo: embedded PostgreSQL + SAMPLE legacy database + dbt build, prints the summary lines
 demo: venv
 	$(PY) -m forecast_migrate.demo
 
 ## make test: linters, then the pytest suite against a real PostgreSQL
-test: venv lint
+test: venv lint $(NODE_MODULES)
 	$(BIN)/pytest
 
 lint: venv
@@ -37,6 +45,10 @@ docs: venv
 ROWS ?= 5000000
 bench: venv
 	$(PY) -m forecast_migrate.bench --rows $(ROWS) $(BENCH_ARGS)
+
+## make prisma-schema: regenerate prisma/schema.new.prisma from the contracts (runbook Step 5)
+prisma-schema: venv
+	$(PY) -m forecast_migrate.prisma_schema
 
 stop: venv
 	$(PY) -c 'from forecast_migrate import embedded; embedded.stop()'
