@@ -1,22 +1,15 @@
-{#- on-run-start of `dbt build` / `dbt run`: the runbook's first summary line, with the
-    legacy row counts. Prints nothing when a legacy table is missing (the readiness tests
-    then say what is wrong). -#}
-{% macro log_migration_start() -%}
-    {%- if execute and flags.WHICH in ('build', 'run') -%}
-        {%- set tables = ['curve_definitions', 'price_forecasts', 'curve_schedule'] -%}
-        {%- set counts = {} -%}
-        {%- for table in tables -%}
-            {%- set relation = source('legacy', table) -%}
-            {%- set found = run_query("select to_regclass('" ~ relation ~ "') is not null").columns[0].values()[0] -%}
-            {%- if found -%}
-                {%- do counts.update({table: run_query('select count(*) from ' ~ relation).columns[0].values()[0]}) -%}
-            {%- endif -%}
-        {%- endfor -%}
-        {%- if counts | length == tables | length -%}
-            {{ log('Starting migration with ' ~ counts['curve_definitions'] ~ ' curves, '
-                ~ counts['price_forecasts'] ~ ' price records, '
-                ~ counts['curve_schedule'] ~ ' schedules', info=True) }}
-        {%- endif -%}
+{#- Post-hook of price_load_batches, the first model of a batch: the runbook's first summary
+    line, with the legacy row counts (the price rows as the batch counted them, in its
+    snapshot). -#}
+{% macro log_migration_start(ledger) -%}
+    {%- if execute -%}
+        {%- set counts = run_query(
+            'select (select count(*) from ' ~ source('legacy', 'curve_definitions') ~ '),'
+            ~ ' (select legacy_price_rows from ' ~ ledger ~ ' order by batch_id desc limit 1),'
+            ~ ' (select count(*) from ' ~ source('legacy', 'curve_schedule') ~ ')'
+        ).rows[0] -%}
+        {{ log('Starting migration with ' ~ counts[0] ~ ' curves, ' ~ counts[1] ~ ' price records, '
+            ~ counts[2] ~ ' schedules', info=True) }}
     {%- endif -%}
     select 1
 {%- endmacro %}

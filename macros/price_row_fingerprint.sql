@@ -1,10 +1,32 @@
-{#- SQL expression: a 64-bit hash of one price row's id, curve, timestamp and value, from
-    PostgreSQL's own hash functions on the native types (no text conversion), combined by
-    XOR (int8xor, the function behind the # operator). Summed per curve it compares two
-    sets of rows in one aggregate pass each. -#}
-{% macro price_row_fingerprint(id, curve_id, flow_date_start, value) -%}
+{#- SQL expression: a 64-bit hash of one legacy price row, every column, from PostgreSQL's
+    own hash functions on the native types (the text columns in one call), combined by XOR
+    (int8xor, the function behind the # operator); a NULL column hashes as a constant.
+    `row` is the SQL prefix of the columns (the legacy table's or the compat view's, with
+    `granularity` as text). Summed per curve it compares two sets of rows in one aggregate
+    pass each. -#}
+{% macro price_row_fingerprint(row) -%}
     int8xor(
-        int8xor(hashint4extended({{ id }}, 1), hashint4extended({{ curve_id }}, 2)),
-        int8xor(timestamp_hash_extended({{ flow_date_start }}, 3), hashfloat8extended({{ value }}, 4))
+        int8xor(
+            int8xor(coalesce(hashint4extended({{ row }}.id, 1), 11), coalesce(hashint4extended({{ row }}.curve_id, 2), 12)),
+            int8xor(
+                coalesce(timestamp_hash_extended({{ row }}.flow_date_start, 3), 13),
+                coalesce(hashfloat8extended({{ row }}.value, 4), 14)
+            )
+        ),
+        int8xor(
+            coalesce(timestamp_hash_extended({{ row }}.mark_date, 5), 15),
+            hashtextextended(
+                concat_ws(
+                    chr(31),
+                    coalesce({{ row }}.granularity::text, chr(30)),
+                    coalesce({{ row }}.units, chr(30)),
+                    coalesce({{ row }}.location, chr(30)),
+                    coalesce({{ row }}.mark_case, chr(30)),
+                    coalesce({{ row }}.curve_creator, chr(30)),
+                    coalesce({{ row }}.value_type, chr(30))
+                ),
+                6
+            )
+        )
     )
 {%- endmacro %}

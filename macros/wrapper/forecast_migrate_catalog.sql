@@ -103,7 +103,7 @@
             'select count(*) from ' ~ model_relation('stg_legacy__curve_definitions') ~ ' as legacy'
             ~ ' inner join ' ~ model_relation('CurveDefinition') ~ ' as migrated'
             ~ ' on migrated.id = legacy.curve_id and migrated.' ~ marked
-            ~ " where migrated.metadata -> 'legacy' is distinct from to_jsonb(legacy)",
+            ~ " where migrated.metadata -> 'legacy' is distinct from to_jsonb(legacy) - 'row_version'",
         'curve_schedule':
             'select count(*) from ' ~ source('legacy', 'curve_schedule') ~ ' as legacy'
             ~ ' where not exists (select 1 from ' ~ model_relation('CurveSchedule')

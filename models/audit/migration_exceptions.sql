@@ -1,66 +1,70 @@
--- Every legacy row that did not become a row of its own in the new tables, with the
--- reason. With PriceForecast, CurveDefinition and CurveSchedule this accounts for every
--- legacy row (tests/assert_every_legacy_row_accounted_for.sql).
---
--- Price rows, without reading the legacy price table in full:
--- * rows failing a per-row check: the ids int_price_rows_counted kept for each reason;
--- * rows PriceForecast skipped (a lower id took their instance and timestamp): looked for
---   only among the legacy ids counted since the previous version of this table was built
---   (its comment says up to which id it checked, macro record_exceptions_checked_through), and
---   only in the runs whose migrated rows fall short of their count; those found earlier
---   are carried over from the previous version. When the ids since then are not exactly
---   the last counted batch (a build interrupted between counting and this model), every
---   run of those ids is checked row by row. --full-refresh recounts and checks every id.
+-- Every legacy row the new tables do not hold as it is in the legacy table, with the reason
+-- and the legacy row itself (legacy_row), so the compat views can return it and nothing is
+-- lost. Rebuilt by every build from the present state; the price rows without reading every
+-- price row:
+-- * rows failing a per-row check: the ids int_price_rows_counted keeps for each reason;
+-- * rows of the batches loaded since this model last ran that pass the checks but that the
+--   load did not write (a repeated instance and timestamp, a row the application changed):
+--   looked for only when the load ledger says a load wrote fewer rows than its batch has;
+-- * such rows listed before and not read by those batches, carried over;
+-- * rows deleted from the legacy table after they were migrated or listed: looked for only
+--   when the ledger counted a deletion, else carried over.
+-- depends_on: {{ ref('price_load_batches') }}
 {{ config(
     pre_hook = ["{{ bulk_session_settings() }}"],
-    post_hook = ["{{ record_exceptions_checked_through(this, ref('int_price_rows_counted')) }}"],
+    post_hook = ["{{ record_price_batch_stage('listed_at') }}"],
 ) }}
-
-{#- The previous list (carried over) and up to which legacy id it checked, and the legacy
-    ids counted since, as literals so the planner reads only that id range. -#}
-{%- set previous = load_relation(this) if execute and not flags.FULL_REFRESH else none %}
-{#- through is none when nothing was counted since the previous version checked -#}
-{%- set batch = {'after': none, 'through': none, 'checked': none, 'fast': true} %}
-{%- if execute %}
-    {%- if previous is not none %}
-        {%- set checked = exceptions_checked_through(previous) %}
-        {%- if checked is none %}
-            {#- a version without the comment: nothing is known to be checked -#}
-            {%- set previous = none %}
-        {%- endif %}
-        {%- do batch.update({'checked': checked}) %}
-    {%- endif %}
-    {%- set batch_row = run_query(
-        'select count(*) filter (where counted_at = ' ~ run_started_at_literal() ~ '),'
-        ~ ' min(counted_after) filter (where counted_at = ' ~ run_started_at_literal() ~ '),'
-        ~ ' max(last_legacy_id) from ' ~ ref('int_price_rows_counted')
-    ).rows[0] %}
-    {%- set through = batch_row[2] %}
-    {%- if through is not none and (batch.checked is none or through > batch.checked) %}
-        {%- do batch.update({
-            'after': batch.checked,
-            'through': through,
-            'fast': batch_row[0] > 0 and batch_row[1] == batch.checked,
-        }) %}
-    {%- endif %}
-{%- endif %}
+{%- set state = price_batch_state() %}
+{%- set batches = state.unlisted %}
+{%- set batch_ids = batches | map(attribute='batch_id') | list %}
+{%- set reads_every_row = batches | selectattr('reads_every_row') | list | length > 0 %}
+{%- set previous = load_relation(this) if execute else none %}
+{%- set look_for_skipped = execute and (batches | length > 1 or price_rows_not_written(state.current) > 0) %}
+{%- set look_for_deleted = batches | rejectattr('deleted_price_rows', 'equalto', 0) | list | length > 0 %}
 
 with
+
+legacy_prices as (
+    select
+        id,
+        curve_id,
+        flow_date_start,
+        granularity,
+        value,
+        units,
+        location,
+        mark_case,
+        curve_creator,
+        value_type,
+        mark_date
+    from {{ ref('stg_legacy__price_forecasts') }}
+),
 
 counted as (
     select * from {{ ref('int_price_rows_counted') }}
 ),
 
-instances as (
-    select
-        id,
-        metadata ->> 'legacyRunKey' as run_key
-    from {{ ref('CurveInstance') }}
-    where metadata ->> 'source' = '{{ migration_marker() }}'
+prices as (
+    select * from {{ ref('PriceForecast') }}
+),
+
+batch_ids as (
+    select unnest(batches.changed_price_ids) as id
+    from {{ ref('price_load_batches') }} as batches
+    where batches.batch_id in ({{ (batch_ids or [0]) | join(', ') }})
+),
+
+batch_rows as (
+    -- the rows of those batches that pass the per-row checks (every row when one of them
+    -- read every row)
+    select * from {{ ref('int_price_rows_classified') }}
+    where
+        exception_reason is null
+        and ({{ 'true' if reads_every_row else 'false' }} or id in (select batch_ids.id from batch_ids))
 ),
 
 curves as (
-    select curve_id from {{ ref('stg_legacy__curve_definitions') }}
+    select * from {{ ref('stg_legacy__curve_definitions') }}
 ),
 
 migrated_curves as (
@@ -77,17 +81,53 @@ chosen_schedules as (
 ),
 
 failed_checks as (
+    -- a row migrated before a correction made it fail a check keeps its migrated value
     select
         'price_forecasts' as source_table,
         excepted.source_id,
-        counted.exception_reason as reason
+        counted.exception_reason
+        || case
+            when
+                exists (
+                    select 1 from {{ ref('PriceForecast') }} as held
+                    where held.id = excepted.source_id and {{ written_by_the_migration('held') }}
+                )
+                then ': PriceForecast keeps the value migrated before the legacy row changed'
+            else ''
+        end as reason
     from counted
     cross join lateral unnest(counted.excepted_ids) as excepted (source_id)
     where counted.exception_reason is not null
 ),
 
+skipped_now as (
+    -- rows of the batch that pass the checks but that the load did not write
+    {% if look_for_skipped -%}
+        select
+            'price_forecasts' as source_table,
+            batch_rows.id as source_id,
+            case
+                when held.id is not null and not {{ written_by_the_migration('held') }}
+                    then '{{ application_value_kept_reason() }}'
+                else '{{ duplicate_price_row_reason() }}'
+            end as reason
+        from batch_rows
+        left join {{ ref('PriceForecast') }} as held
+            on batch_rows.id = held.id
+        where held.id is null or not {{ written_by_the_migration('held') }}
+    {%- else -%}
+        select
+            null::text as source_table,
+            batch_rows.id as source_id,
+            null::text as reason
+        from batch_rows
+        where false
+    {%- endif %}
+),
+
 previously_skipped as (
-    {% if previous is not none %}
+    -- listed by an earlier batch, and not read again by this one
+    {% if previous is not none -%}
         select
             previous.source_table,
             previous.source_id,
@@ -95,140 +135,63 @@ previously_skipped as (
         from {{ previous }} as previous
         where
             previous.source_table = 'price_forecasts'
-            and previous.source_id <= {{ batch.checked }}
-            and previous.source_id not in (select failed_checks.source_id from failed_checks)
-            and not exists (
-                select 1 from {{ ref('PriceForecast') }} as prices
-                where prices.id = previous.source_id
+            and previous.reason in (
+                '{{ application_value_kept_reason() }}',
+                '{{ duplicate_price_row_reason() }}',
+                '{{ deleted_price_row_reason() }}'
             )
-    {% else %}
+            and previous.source_id not in (select skipped_now.source_id from skipped_now)
+            and previous.source_id not in (select failed_checks.source_id from failed_checks)
+            {% if not reads_every_row -%}
+                and previous.source_id not in (select batch_rows.id from batch_rows)
+            {%- endif %}
+            {% if look_for_deleted -%}
+                and previous.reason <> '{{ deleted_price_row_reason() }}'
+            {%- endif %}
+    {%- else -%}
         select
             null::text as source_table,
             null::integer as source_id,
             null::text as reason
         where false
-    {% endif %}
+    {%- endif %}
 ),
 
-batch_runs as (
-    -- the runs the last batch added rows to (every run, when the ids to check are not
-    -- exactly the last batch), with the instance they went to
-    select
-        instances.id as curve_instance_id,
-        counted.curve_id,
-        counted.forecast_run_date,
-        counted.value_type,
-        counted.batch_price_rows
-    from counted
-    left join instances
-        on instances.run_key = {{ forecast_run_key(
-            'counted.curve_id',
-            'counted.forecast_run_date',
-            "coalesce('v:' || counted.value_type, 'null')",
-        ) }}
-    where
-        counted.exception_reason is null
-        {% if batch.fast %}
-            and counted.counted_at = {{ run_started_at_literal() }}
-        {% endif %}
+deleted_now as (
+    -- migrated or listed price rows whose legacy row is gone; looked for only when the
+    -- ledger counted fewer legacy rows than there were plus the new ones
+    {% if look_for_deleted -%}
+        select
+            'price_forecasts' as source_table,
+            held_ids.id as source_id,
+            '{{ deleted_price_row_reason() }}' as reason
+        from (
+            select prices.id from prices
+            where {{ below_application_id_range('prices.id', ref('PriceForecast')) }}
+            {% if previous is not none -%}
+                union
+                select previous.source_id from {{ previous }} as previous
+                where previous.source_table = 'price_forecasts'
+            {%- endif %}
+        ) as held_ids
+        where not exists (select 1 from legacy_prices where legacy_prices.id = held_ids.id)
+    {%- else -%}
+        select
+            null::text as source_table,
+            null::integer as source_id,
+            null::text as reason
+        where false
+    {%- endif %}
 ),
 
--- not materialized: counted once in total, and per instance only when the total is short
-batch_prices as not materialized (
-    select
-        prices.id,
-        prices.curve_instance_id
-    from {{ ref('PriceForecast') }} as prices
-    where
-        {% if batch.through is not none %}
-            prices.id <= {{ batch.through }}
-            {% if batch.after is not none %}
-                and prices.id > {{ batch.after }}
-            {% endif %}
-            and {{ below_application_id_range('prices.id', ref('PriceForecast')) }}
-        {% else %}
-            false
-        {% endif %}
-),
-
-batch_falls_short as (
-    -- every migrated row of the batch is a counted row of a batch run, so equal totals mean
-    -- no run falls short: the usual case, decided by one count. Not the last batch exactly:
-    -- every run is looked at row by row.
-    select
-        {% if batch.fast %}
-            (select count(*) from batch_prices)
-            < (select coalesce(sum(batch_runs.batch_price_rows), 0) from batch_runs)
-        {% else %}
-            true
-        {% endif %} as falls_short
-),
-
-batch_migrated as (
-    select
-        batch_prices.curve_instance_id,
-        count(*) as migrated_rows
-    from batch_prices
-    where
-        {% if batch.fast %}
-            (select batch_falls_short.falls_short from batch_falls_short)
-        {% else %}
-            -- not compared per run: every run is looked at row by row
-            false
-        {% endif %}
-    group by batch_prices.curve_instance_id
-),
-
-short_runs as (
-    select batch_runs.*
-    from batch_runs
-    left join batch_migrated
-        on batch_runs.curve_instance_id = batch_migrated.curve_instance_id
-    where
-        (select batch_falls_short.falls_short from batch_falls_short)
-        {% if batch.fast %}
-            and batch_runs.batch_price_rows > coalesce(batch_migrated.migrated_rows, 0)
-        {% endif %}
-),
-
-skipped_now as (
-    select
-        'price_forecasts' as source_table,
-        batch_rows.id as source_id,
-        case
-            when
-                exists (
-                    select 1 from {{ ref('PriceForecast') }} as taken
-                    where
-                        taken.curve_instance_id = short_runs.curve_instance_id
-                        and taken.timestamp = batch_rows.flow_date_start
-                )
-                then '{{ duplicate_price_row_reason() }}'
-            else 'not migrated'
-        end as reason
-    from {{ ref('int_price_rows_classified') }} as batch_rows
-    inner join short_runs
-        on
-            batch_rows.curve_id = short_runs.curve_id
-            and batch_rows.forecast_run_date = short_runs.forecast_run_date
-            and batch_rows.value_type is not distinct from short_runs.value_type
-    where
-        {% if batch.through is not none %}
-            batch_rows.id <= {{ batch.through }}
-            {% if batch.after is not none %}
-                and batch_rows.id > {{ batch.after }}
-            {% endif %}
-            -- the legacy rows are read only when some run falls short
-            and exists (select 1 from short_runs)
-            and batch_rows.exception_reason is null
-            and not exists (
-                select 1 from {{ ref('PriceForecast') }} as prices
-                where prices.id = batch_rows.id
-            )
-            and batch_rows.id not in (select previously_skipped.source_id from previously_skipped)
-        {% else %}
-            false
-        {% endif %}
+price_exceptions as (
+    select * from failed_checks
+    union all
+    select * from skipped_now
+    union all
+    select * from previously_skipped
+    union all
+    select * from deleted_now
 ),
 
 curve_exceptions as (
@@ -242,6 +205,16 @@ curve_exceptions as (
         end as reason
     from curves
     where curves.curve_id not in (select migrated_curves.id from migrated_curves)
+
+    union all
+
+    select
+        'curve_definitions' as source_table,
+        migrated_curves.id as source_id,
+        'deleted from the legacy table after it was migrated: CurveDefinition keeps the curve'
+            as reason
+    from migrated_curves
+    where migrated_curves.id not in (select curves.curve_id from curves)
 ),
 
 schedule_exceptions as (
@@ -249,6 +222,8 @@ schedule_exceptions as (
         'curve_schedule' as source_table,
         schedules.schedule_id as source_id,
         case
+            when schedules.curve_id not in (select migrated_curves.id from migrated_curves)
+                then 'its curve was not migrated'
             when chosen_schedules.legacy_schedule_id = schedules.schedule_id
                 then
                     'unknown update_frequency spelling ''' || schedules.update_frequency
@@ -267,18 +242,49 @@ schedule_exceptions as (
     where
         chosen_schedules.legacy_schedule_id is distinct from schedules.schedule_id
         or chosen_schedules.has_unknown_spelling
+        or schedules.curve_id not in (select migrated_curves.id from migrated_curves)
 ),
 
 final as (
-    select * from failed_checks
+    select
+        price_exceptions.source_table,
+        price_exceptions.source_id,
+        price_exceptions.reason,
+        to_jsonb(legacy_prices) as legacy_row,
+        case
+            when price_exceptions.reason = '{{ application_value_kept_reason() }}'
+                then (
+                    select to_jsonb(held) from prices as held
+                    where held.id = price_exceptions.source_id
+                )
+        end as application_row
+    from price_exceptions
+    left join legacy_prices
+        on price_exceptions.source_id = legacy_prices.id
+
     union all
-    select * from previously_skipped
+
+    select
+        curve_exceptions.source_table,
+        curve_exceptions.source_id,
+        curve_exceptions.reason,
+        to_jsonb(curves) - 'row_version' as legacy_row,
+        null::jsonb as application_row
+    from curve_exceptions
+    left join curves
+        on curve_exceptions.source_id = curves.curve_id
+
     union all
-    select * from skipped_now
-    union all
-    select * from curve_exceptions
-    union all
-    select * from schedule_exceptions
+
+    select
+        schedule_exceptions.source_table,
+        schedule_exceptions.source_id,
+        schedule_exceptions.reason,
+        to_jsonb(legacy_schedules) as legacy_row,
+        null::jsonb as application_row
+    from schedule_exceptions
+    left join {{ source('legacy', 'curve_schedule') }} as legacy_schedules
+        on schedule_exceptions.source_id = legacy_schedules.schedule_id
 )
 
 select * from final

@@ -1,9 +1,11 @@
--- depends_on: {{ ref('stg_legacy__curve_definitions') }}
--- The legacy curve_definitions, read from the new tables: same columns, same order, same
--- types (read from the staging view of the legacy table when this view is built), same values.
--- A migrated curve returns the legacy row kept in CurveDefinition.metadata->'legacy';
--- a curve the application added maps its new columns back onto the legacy ones.
-{%- set app_columns = {
+-- The legacy curve_definitions, read from the new tables: the legacy columns, in order, with
+-- the legacy types (read from the legacy table when the view is built) and the legacy
+-- values. A migrated curve returns the legacy row kept in CurveDefinition.metadata.legacy; a
+-- legacy curve the migration did not take returns the row migration_exceptions keeps; a
+-- curve the application added maps its columns onto the legacy ones; a curve deleted from
+-- the legacy table after the migration is not returned.
+{%- set columns = legacy_columns('curve_definitions') %}
+{%- set application_columns = {
     'curve_id': 'id',
     'mark_type': 'product',
     'location': 'location',
@@ -11,7 +13,6 @@
     'granularity': 'granularity',
     'created_at': '"createdAt"',
 } %}
-{%- set legacy_columns = adapter.get_columns_in_relation(ref('stg_legacy__curve_definitions')) if execute else [] %}
 
 with
 
@@ -19,16 +20,42 @@ definitions as (
     select * from {{ ref('CurveDefinition') }}
 ),
 
-final as (
+listed as (
+    select * from {{ ref('migration_exceptions') }}
+    where source_table = 'curve_definitions'
+),
+
+migrated as (
     select
-    {%- for column in legacy_columns %}
-        case
-            when definitions.metadata ->> 'source' = '{{ migration_marker() }}'
-                then definitions.metadata -> 'legacy' ->> '{{ column.name }}'
-            else {{ app_columns.get(column.name, 'null') }}::text
-        end::{{ column.data_type }} as {{ adapter.quote(column.name) }}{{ "," if not loop.last }}
-        {%- endfor %}
+    {{- legacy_typed(columns, legacy_row_fields(columns, "definitions.metadata -> 'legacy'")) | indent(4) }}
     from definitions
+    where
+        definitions.metadata ->> 'source' = '{{ migration_marker() }}'
+        and definitions.id not in (select listed.source_id from listed)
+),
+
+added_by_the_application as (
+    select
+    {{- legacy_typed(columns, application_columns) | indent(4) }}
+    from definitions
+    where
+        definitions.metadata ->> 'source' is distinct from '{{ migration_marker() }}'
+        and definitions.id not in (select listed.source_id from listed)
+),
+
+not_migrated as (
+    select
+    {{- legacy_typed(columns, legacy_row_fields(columns, 'listed.legacy_row')) | indent(4) }}
+    from listed
+    where listed.legacy_row is not null
+),
+
+final as (
+    select * from migrated
+    union all
+    select * from added_by_the_application
+    union all
+    select * from not_migrated
 )
 
 select * from final

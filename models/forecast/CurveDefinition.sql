@@ -101,7 +101,7 @@ derived as (
         true as "isActive",
         jsonb_build_object(
             'source', '{{ migration_marker() }}',
-            'legacy', to_jsonb(curves),
+            'legacy', to_jsonb(curves) - 'row_version',
             'unitsFromPrices', latest_runs.units
         ) as metadata,
         coalesce(curves.created_at, {{ run_started_at_literal() }}) as "createdAt",

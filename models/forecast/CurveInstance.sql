@@ -18,9 +18,23 @@ definitions as (
     select id from {{ ref('CurveDefinition') }}
 ),
 
+curves as (
+    select * from {{ ref('stg_legacy__curve_definitions') }}
+),
+
 derived as (
     select
         runs.*,
+        -- what a price row of the run is compared with when its denormalised copies are
+        -- kept (PriceForecast.flags): set when the instance is created, then never changed,
+        -- so a flag keeps its meaning whatever later rows or curve edits bring
+        jsonb_build_object(
+            'units', runs.units,
+            'location', curves.location,
+            'mark_case', curves.mark_case,
+            'curve_creator', curves.curve_creator,
+            'granularity', curves.granularity
+        ) as baseline,
         jsonb_build_object(
             'source', '{{ migration_marker() }}',
             'legacyRunKey', runs.run_key,
@@ -35,6 +49,8 @@ derived as (
     from runs
     inner join definitions
         on runs.curve_id = definitions.id
+    inner join curves
+        on runs.curve_id = curves.curve_id
 ),
 
 {% if is_incremental() %}
@@ -47,19 +63,29 @@ derived as (
         from {{ this }}
     ),
 
-    matched as (
-        -- a run already migrated keeps its id and version; it is rewritten only when its
-        -- legacy rows changed (late rows, or a later run superseding it)
+    kept as (
+        -- a run already migrated keeps its id, version and baseline
         select
             derived.*,
             existing.id as existing_id,
-            existing."instanceVersion" as existing_version
+            existing."instanceVersion" as existing_version,
+            derived.metadata || jsonb_build_object(
+                'legacyBaseline', coalesce(existing.metadata -> 'legacyBaseline', derived.baseline)
+            ) as kept_metadata,
+            existing.metadata as existing_metadata
         from derived
         left join existing
             on
                 existing.metadata ->> 'source' = '{{ migration_marker() }}'
                 and derived.run_key = existing.metadata ->> 'legacyRunKey'
-        where existing.metadata is distinct from derived.metadata
+    ),
+
+    matched as (
+        -- rewritten only when its legacy rows changed (late rows, corrections, or a later
+        -- run superseding it)
+        select kept.*
+        from kept
+        where kept.existing_metadata is distinct from kept.kept_metadata
     ),
 
     versions_in_use as (
@@ -89,7 +115,8 @@ derived as (
         select
             derived.*,
             null::integer as existing_id,
-            derived.run_ordinal as instance_version
+            derived.run_ordinal as instance_version,
+            derived.metadata || jsonb_build_object('legacyBaseline', derived.baseline) as kept_metadata
         from derived
     ),
 {% endif %}
@@ -122,7 +149,7 @@ final as (
         null::text as "approvedBy",
         null::timestamp as "approvedAt",
         null::text as notes,
-        metadata,
+        kept_metadata as metadata,
         {{ run_started_at_literal() }} as "createdAt",
         {{ run_started_at_literal() }} as "updatedAt"
     from in_run_order

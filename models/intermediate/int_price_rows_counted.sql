@@ -1,42 +1,42 @@
 -- Legacy price rows counted once: one row per forecast run (curve, run date, value_type) of
 -- the rows that pass the per-row checks, and one per (run, reason) of the rows that do not,
--- with their ids. Incremental: the first build reads the legacy table in one pass; a
--- re-run reads only legacy ids above the highest one counted so far (legacy rows are
--- append-only) and adds them to their group, so its cost follows the new rows, not the
--- table. `--full-refresh` recounts everything.
+-- with their ids. Incremental, by the batches of the load ledger (price_load_batches): a
+-- batch of new rows only is added to its groups, so a re-run's cost follows the new rows;
+-- the first batch, and a batch with a corrected or deleted legacy row (or after a build
+-- that stopped between counting and loading), count every legacy row again, in one pass.
 -- The groups are few (runs x reasons x units) but the planner cannot tell from the legacy
 -- statistics and would sort every row to group them; enable_sort = off (this transaction
 -- only) makes it hash them, ~1.6x faster on 5M rows.
 -- The unique index on group_key (the upsert's key) is made by a post-hook rather than
 -- dbt's `indexes` config, whose index names change with every build.
+-- depends_on: {{ ref('int_price_rows_classified') }}
+-- depends_on: {{ ref('int_price_rows_batch') }}
+{%- set recount = price_rows_recount_needed() %}
 {{ config(
     materialized = 'incremental',
     unique_key = 'group_key',
     incremental_strategy = 'upsert',
-    upsert_touch_columns = ['counted_at'],
+    upsert_touch_columns = ['counted_in_batch'],
     pre_hook = [
         "{{ bulk_session_settings() }}",
         "set local enable_sort = off",
+        "{{ 'delete from ' ~ this if is_incremental() and price_rows_recount_needed() else 'select 1' }}",
     ],
     post_hook = [
         "{{ ensure_unique_index(this, 'group_key') }}",
         "analyze {{ this }}",
+        "{{ record_price_batch_stage('counted_at', {'recounted': price_rows_recount_needed()}) }}",
     ],
 ) }}
-
-{#- the highest legacy id counted so far, as a literal so the planner sees the real range -#}
-{%- set counted_through = none -%}
-{%- if execute and is_incremental() -%}
-    {%- set counted_through = run_query('select max(last_legacy_id) from ' ~ this).columns[0].values()[0] -%}
-{%- endif %}
 
 with
 
 new_rows as (
-    select * from {{ ref('int_price_rows_classified') }}
-    {% if counted_through is not none %}
-        where id > {{ counted_through }}
-    {% endif %}
+    {% if recount -%}
+        select * from {{ ref('int_price_rows_classified') }}
+    {%- else -%}
+        select * from {{ ref('int_price_rows_batch') }}
+    {%- endif %}
 ),
 
 per_units as (
@@ -50,7 +50,6 @@ per_units as (
         count(*) as price_rows,
         min(flow_date_start) as first_flow_date_start,
         max(flow_date_start) as last_flow_date_start,
-        max(id) as last_legacy_id,
         -- unordered here (an ordered aggregate would sort every row), sorted per group below
         array_agg(id) filter (where exception_reason is not null) as excepted_ids
     from new_rows
@@ -71,7 +70,6 @@ new_groups as (
         sum(price_rows)::bigint as price_rows,
         min(first_flow_date_start) as first_flow_date_start,
         max(last_flow_date_start) as last_flow_date_start,
-        max(last_legacy_id) as last_legacy_id,
         jsonb_object_agg(units, price_rows) filter (where units is not null) as units_counts,
         (
             select array_agg(excepted.id order by excepted.id)
@@ -104,10 +102,8 @@ keyed as (
             keyed.value_type,
             keyed.exception_reason,
             coalesce(counted.price_rows, 0) + keyed.price_rows as price_rows,
-            keyed.price_rows as batch_price_rows,
             least(counted.first_flow_date_start, keyed.first_flow_date_start) as first_flow_date_start,
             greatest(counted.last_flow_date_start, keyed.last_flow_date_start) as last_flow_date_start,
-            greatest(counted.last_legacy_id, keyed.last_legacy_id) as last_legacy_id,
             (
                 select jsonb_object_agg(units_totals.units, units_totals.total)
                 from (
@@ -139,10 +135,8 @@ keyed as (
             value_type,
             exception_reason,
             price_rows,
-            price_rows as batch_price_rows,
             first_flow_date_start,
             last_flow_date_start,
-            last_legacy_id,
             units_counts,
             excepted_ids
         from keyed
@@ -159,14 +153,10 @@ final as (
         price_rows,
         first_flow_date_start,
         last_flow_date_start,
-        last_legacy_id::bigint as last_legacy_id,
         units_counts,
         excepted_ids::integer[] as excepted_ids,
-        -- the batch that last added to the group: its rows, the highest id counted before it
-        -- (its rows are above it; NULL on the first build) and when
-        batch_price_rows,
-        {{ counted_through if counted_through is not none else 'null' }}::bigint as counted_after,
-        {{ run_started_at_literal() }} as counted_at
+        -- the batch of the load ledger that last added to the group
+        {{ (price_batch_state().current or {}).get('batch_id') or 'null' }}::integer as counted_in_batch
     from merged
 )
 

@@ -24,11 +24,11 @@ def test_verification_passes_after_a_clean_migration(migrated_db):
     ("tampering", "expected_failure"),
     [
         # a migrated price row is lost
-        ('delete from "PriceForecast" where id = (select min(id) from "PriceForecast")', "assert_prices_reconcile_per_curve"),
+        ('delete from "PriceForecast" where id = (select min(id) from "PriceForecast")', "assert_price_rows_match_legacy"),
         # a migrated value drifts
-        ('update "PriceForecast" set value = value + 1 where id = (select min(id) from "PriceForecast")', "assert_migrated_prices_match_legacy_rows"),
+        ('update "PriceForecast" set value = value + 1 where id = (select min(id) from "PriceForecast")', "assert_price_rows_match_legacy"),
         # the compat view would answer an old query differently
-        ("update \"CurveDefinition\" set metadata = jsonb_set(metadata, '{legacy,mark_case}', '\"Invented\"') where id = (select min(id) from \"CurveDefinition\")", "assert_compat_view_matches_legacy"),
+        ("update \"CurveDefinition\" set metadata = jsonb_set(metadata, '{legacy,mark_case}', '\"Invented\"') where id = (select min(id) from \"CurveDefinition\")", "assert_compat_views_match_legacy"),
         # a curve loses its mapping
         ('delete from "LegacyCurveMapping" where id = (select min(id) from "LegacyCurveMapping")', "assert_every_legacy_curve_mapped_once"),
         # a second migrated schedule appears

@@ -5,7 +5,12 @@
 with
 
 source as (
-    select * from {{ source('legacy', 'curve_definitions') }}
+    select
+        legacy_rows.*,
+        -- the row version: the transaction that wrote it (the verification leaves out rows
+        -- written after the build's batch read the legacy tables)
+        legacy_rows.xmin as row_version
+    from {{ source('legacy', 'curve_definitions') }} as legacy_rows
 ),
 
 renamed as (
@@ -25,7 +30,8 @@ renamed as (
         created_at,
         curve_start_date,
         curve_end_date,
-        granularity
+        granularity,
+        row_version
     from source
 )
 

@@ -5,7 +5,12 @@
 with
 
 source as (
-    select * from {{ source('legacy', 'curve_schedule') }}
+    select
+        legacy_rows.*,
+        -- the row version: the transaction that wrote it (the verification leaves out rows
+        -- written after the build's batch read the legacy tables)
+        legacy_rows.xmin as row_version
+    from {{ source('legacy', 'curve_schedule') }} as legacy_rows
 ),
 
 renamed as (
@@ -22,7 +27,8 @@ renamed as (
         updated_at,
         -- timestamptz pinned to UTC so derived values do not depend on the session time zone
         created_at at time zone 'UTC' as created_at_utc,
-        updated_at at time zone 'UTC' as updated_at_utc
+        updated_at at time zone 'UTC' as updated_at_utc,
+        row_version
     from source
 )
 

@@ -5,7 +5,12 @@
 with
 
 source as (
-    select * from {{ source('legacy', 'price_forecasts') }}
+    select
+        legacy_rows.*,
+        -- the row version: the transaction that wrote it (price_load_batches reads the
+        -- rows changed since the last batch by it)
+        legacy_rows.xmin as row_version
+    from {{ source('legacy', 'price_forecasts') }} as legacy_rows
 ),
 
 renamed as (
@@ -20,7 +25,8 @@ renamed as (
         mark_case,
         curve_creator,
         value_type,
-        mark_date
+        mark_date,
+        row_version
     from source
 )
 

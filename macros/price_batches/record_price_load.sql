@@ -1,0 +1,16 @@
+{#- Post-hook of PriceForecast: records on this build's row of the load ledger that the
+    batch is loaded, by this transaction (load_xid, what written_by_the_migration compares
+    with), and how many rows this transaction wrote (inserted or rewrote): looked for among
+    the batch's ids, or in the whole table when the batch reads every row. -#}
+{% macro record_price_load(relation) -%}
+    {%- set batch = price_batch_state().current if execute else none -%}
+    {%- if batch is none -%}
+        {{ return('select 1') }}
+    {%- endif -%}
+    {%- set written = '(select count(*) from ' ~ relation ~ ' as written'
+        ~ ' where written.xmin = (txid_current() % 4294967296)::text::xid'
+        ~ (' and written.id = any((select changed_price_ids from ' ~ model_relation('price_load_batches')
+            ~ ' where batch_id = ' ~ batch.batch_id ~ ')::integer [])' if not batch.reads_every_row else '')
+        ~ ')' -%}
+    {{ record_price_batch_stage('loaded_at', {'load_xid': 'txid_current()', 'rows_written': written}) }}
+{%- endmacro %}

@@ -1,0 +1,73 @@
+-- Backward compatible: curve_definitions_compat and curve_schedule_compat return exactly the
+-- legacy rows (every legacy column, the same values, duplicates counted): the legacy table
+-- EXCEPT ALL the view is empty, and so is the view's legacy ids EXCEPT ALL the legacy table.
+-- Rows the old application wrote after this build's batch read the legacy tables are left
+-- out. (price_forecasts_compat: assert_price_rows_match_legacy.)
+{%- set batch = price_batch_state().current %}
+{%- set snapshot = batch.snapshot if batch else none %}
+{%- set checked = [
+    ('curve_definitions', 'curve_id', 'curve_definitions_compat', 'CurveDefinition'),
+    ('curve_schedule', 'schedule_id', 'curve_schedule_compat', 'CurveSchedule'),
+] %}
+
+with
+
+{% for legacy_table, key, compat_view, new_table in checked %}
+    {%- set columns = legacy_columns(legacy_table) | map(attribute='name') | map('string') | list %}
+    {%- set column_list = columns | join(', ') if columns else key %}
+    {{ legacy_table }}_staged as (
+        select
+            {{ column_list }},
+            {{ row_changed_since('row_version', snapshot) }} as changed_since_the_batch
+        from {{ ref('stg_legacy__' ~ legacy_table) }}
+    ),
+
+    {{ legacy_table }}_legacy as (
+        select {{ column_list }} from {{ legacy_table }}_staged
+        where not changed_since_the_batch
+    ),
+
+    {{ legacy_table }}_compat as (
+        select {{ column_list }} from {{ ref(compat_view) }} as compat
+        where
+            {{ below_application_id_range('compat.' ~ key, ref(new_table)) }}
+            and compat.{{ key }} not in (
+                select staged.{{ key }} from {{ legacy_table }}_staged as staged
+                where staged.changed_since_the_batch
+            )
+    ),
+
+    {{ legacy_table }}_differences as (
+        select
+            '{{ legacy_table }}' as legacy_table,
+            {{ key }} as legacy_id,
+            'only in the legacy table' as side
+        from (
+            select * from {{ legacy_table }}_legacy
+            except all
+            select * from {{ legacy_table }}_compat
+        ) as only_legacy
+        union all
+        select
+            '{{ legacy_table }}' as legacy_table,
+            {{ key }} as legacy_id,
+            'only in {{ compat_view }}' as side
+        from (
+            select * from {{ legacy_table }}_compat
+            except all
+            select * from {{ legacy_table }}_legacy
+        ) as only_compat
+    ),
+{% endfor %}
+
+differences as (
+    select * from curve_definitions_differences
+    union all
+    select * from curve_schedule_differences
+)
+
+select
+    legacy_table,
+    legacy_id,
+    legacy_table || ' row ' || legacy_id || ' differs: ' || side as failure
+from differences
