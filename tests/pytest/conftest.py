@@ -92,10 +92,20 @@ def failures(result) -> str:
 
 @pytest.fixture(scope="session")
 def server_env(tmp_path_factory) -> Iterator[dict[str, str]]:
-    if os.environ.get("FORECAST_TEST_SERVER") == "env":
+    """FORECAST_TEST_SERVER: unset, the PyPI embedded 18; `env`, the PG* variables' server;
+    `pg13`, `pg14`, `pg16` or `pg17`, that major from npm (tests/servers/package.json)."""
+    server = os.environ.get("FORECAST_TEST_SERVER", "")
+    if server == "env":
         yield {key: os.environ.get(key, "") for key in ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD")}
         return
     pgdata: Path = tmp_path_factory.mktemp("server") / "pgdata"
+    if server.startswith("pg"):
+        from forecast_migrate import npm_postgres
+
+        env = npm_postgres.start(server, pgdata)
+        yield env
+        npm_postgres.stop(pgdata)
+        return
     env = embedded.start(pgdata)
     yield env
     embedded.stop(pgdata)
