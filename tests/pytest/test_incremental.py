@@ -5,7 +5,10 @@ migrates it. The first build's bulk load ends where dbt's own contract DDL ends.
 
 from __future__ import annotations
 
+import pytest
 from helpers import catalog_snapshot, node_results
+
+pytestmark = pytest.mark.every_version
 
 DUPLICATE_REASON = "duplicate: same curve, run, value_type and flow_date_start as a lower id"
 MIGRATABLE_ROW = (

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from helpers import legacy_checksums, node_results, target_objects
 
+pytestmark = pytest.mark.every_version
+
 
 def status_of(results, prefix: str) -> tuple[str, str]:
     """(name, status) of the one node whose name starts with prefix."""
