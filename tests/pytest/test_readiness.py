@@ -8,6 +8,8 @@ import re
 import pytest
 from helpers import legacy_checksums, node_results, target_objects
 
+pytestmark = pytest.mark.every_version
+
 
 def build_fails_and_writes_nothing(db, vars=None) -> list[str]:
     """Run the `dbt build` console script, assert it failed, that no table, view or type of

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
 from conftest import LEGACY_APP_ROLE
 from helpers import TARGET_TABLES, catalog_snapshot, target_snapshot
+
+pytestmark = pytest.mark.every_version
 
 
 def test_a_second_build_with_no_legacy_change_rewrites_nothing(migrated_db):

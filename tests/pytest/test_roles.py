@@ -39,6 +39,8 @@ VIEWS = {"curve_definitions_compat"}
 READ_WRITE = {"SELECT", "INSERT", "UPDATE", "DELETE"}
 TABLE_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
 
+pytestmark = pytest.mark.every_version
+
 
 def privileges(db, role: str, relation: str, schema: str = "public") -> set[str]:
     """The table privileges `role` holds on a relation, asked of PostgreSQL itself."""

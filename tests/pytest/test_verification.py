@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from helpers import node_results
 
+pytestmark = pytest.mark.every_version
+
 
 def failing_tests(db) -> dict[str, str]:
     result = db.dbt("test", "--exclude", "source:*")
