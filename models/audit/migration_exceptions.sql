@@ -9,8 +9,13 @@
 -- * such rows listed before and not read by those batches, carried over;
 -- * rows deleted from the legacy table after they were migrated or listed: looked for only
 --   when the ledger counted a deletion, else carried over.
+-- Rebuilt in place (strategy replace_all), so the compat views that read it are never
+-- dropped with it.
 -- depends_on: {{ ref('price_load_batches') }}
 {{ config(
+    materialized = 'incremental',
+    incremental_strategy = 'replace_all',
+    on_schema_change = 'fail',
     pre_hook = ["{{ bulk_session_settings() }}"],
     post_hook = ["{{ record_price_batch_stage('listed_at') }}"],
 ) }}
@@ -18,7 +23,7 @@
 {%- set batches = state.unlisted %}
 {%- set batch_ids = batches | map(attribute='batch_id') | list %}
 {%- set reads_every_row = batches | selectattr('reads_every_row') | list | length > 0 %}
-{%- set previous = load_relation(this) if execute else none %}
+{%- set previous = this if is_incremental() else none %}
 {%- set look_for_skipped = execute and (batches | length > 1 or price_rows_not_written(state.current) > 0) %}
 {%- set look_for_deleted = batches | rejectattr('deleted_price_rows', 'equalto', 0) | list | length > 0 %}
 
