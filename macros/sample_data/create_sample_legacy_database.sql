@@ -68,7 +68,7 @@
         - values that are not ordinary numbers: curve 11, hours 10..13 are NaN, Infinity,
           -Infinity and -0
         - ids out of order: two rows of curve 11 with ids -7 and 0 (hand-inserted), at
-          2026-06-01 00:00 and 01:00, after every other row of the curve
+          2024-06-01 00:00 and 01:00, before every other row of the curve
     curve_schedule (schedule_id 1..40, schedule n on curve n for n <= 38)
         - update_frequency spellings: DAILY, daily, Weekly, Annually, 'monthly ' (trailing
           space), Quarterly cycling; schedule 13 'every other blue moon'
@@ -339,8 +339,8 @@
         from {{ s }}.curve_definitions as cd
         cross join (
             values
-                (-7, timestamp '2026-06-01 00:00:00', 31.5::double precision),
-                (0, timestamp '2026-06-01 01:00:00', 32.25::double precision)
+                (-7, timestamp '2024-06-01 00:00:00', 31.5::double precision),
+                (0, timestamp '2024-06-01 01:00:00', 32.25::double precision)
         ) as ids (id, flow_date_start, value)
         where cd.curve_id = 11;
 

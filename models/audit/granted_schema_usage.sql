@@ -6,6 +6,7 @@
 {{ config(
     materialized = 'incremental',
     incremental_strategy = 'append',
+    full_refresh = false,
     post_hook = ["{{ grant_schema_usage(this) }}"],
 ) }}
 

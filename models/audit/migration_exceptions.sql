@@ -15,6 +15,7 @@
 {{ config(
     materialized = 'incremental',
     incremental_strategy = 'replace_all',
+    full_refresh = false,
     on_schema_change = 'fail',
     pre_hook = ["{{ bulk_session_settings() }}"],
     post_hook = ["{{ record_price_batch_stage('listed_at') }}"],

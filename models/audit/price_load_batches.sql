@@ -14,6 +14,7 @@
 {{ config(
     materialized = 'incremental',
     incremental_strategy = 'append',
+    full_refresh = false,
     post_hook = ["{{ log_migration_start(this) }}"],
 ) }}
 
@@ -24,7 +25,8 @@
 
 with
 
-legacy as (
+-- not materialized: scanned once in full, then read by id for the few changed rows
+legacy as not materialized (
     select * from {{ ref('stg_legacy__price_forecasts') }}
 ),
 
