@@ -62,11 +62,13 @@ batch_ids as (
 
 batch_rows as (
     -- the rows of those batches that pass the per-row checks (every row when one of them
-    -- read every row)
+    -- read every row); read only when there are skipped rows to look for, or listed rows
+    -- to carry over
     select * from {{ ref('int_price_rows_classified') }}
     where
-        exception_reason is null
-        and ({{ 'true' if reads_every_row else 'false' }} or id in (select batch_ids.id from batch_ids))
+        {{ 'true' if look_for_skipped or (previous is not none and not reads_every_row) else 'false' }}
+        and exception_reason is null
+        and ({{ 'true' if reads_every_row else 'false' }} or id = any(array(select batch_ids.id from batch_ids)))
 ),
 
 curves as (
@@ -256,7 +258,11 @@ final as (
         price_exceptions.source_table,
         price_exceptions.source_id,
         price_exceptions.reason,
-        to_jsonb(legacy_prices) as legacy_row,
+        -- by id: the listed rows are few, the legacy table is not read whole
+        (
+            select to_jsonb(legacy_prices) from legacy_prices
+            where legacy_prices.id = price_exceptions.source_id
+        ) as legacy_row,
         case
             when price_exceptions.reason = '{{ application_value_kept_reason() }}'
                 then (
@@ -265,8 +271,6 @@ final as (
                 )
         end as application_row
     from price_exceptions
-    left join legacy_prices
-        on price_exceptions.source_id = legacy_prices.id
 
     union all
 
