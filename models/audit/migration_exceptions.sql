@@ -150,12 +150,9 @@ previously_skipped as (
             )
             and previous.source_id not in (select skipped_now.source_id from skipped_now)
             and previous.source_id not in (select failed_checks.source_id from failed_checks)
-            {% if not reads_every_row -%}
-                and previous.source_id not in (select batch_rows.id from batch_rows)
-            {%- endif %}
-            {% if look_for_deleted -%}
-                and previous.reason <> '{{ deleted_price_row_reason() }}'
-            {%- endif %}
+            and previous.source_id not in (select batch_rows.id from batch_rows)
+            -- a deletion listed before is looked for again when the ledger counted one
+            and ({{ 'false' if look_for_deleted else 'true' }} or previous.reason <> '{{ deleted_price_row_reason() }}')
     {%- else -%}
         select
             null::text as source_table,
