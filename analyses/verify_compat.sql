@@ -1,6 +1,6 @@
 -- Runbook Step 4 "test compatibility view": its row count next to the legacy table's.
 -- Whether its rows equal the legacy rows is the singular test
--- assert_compat_view_matches_legacy, which `forecast-migrate verify` runs.
+-- assert_compat_views_match_legacy, which `forecast-migrate verify` runs.
 
 with
 

@@ -121,8 +121,9 @@ class DbtProgress:
             self._started(event.data)
         elif name == "NodeFinished":
             self._finished(event.data)
-        elif name == "JinjaLogInfo" and event.data.node_info.resource_type == "operation":
-            # the on-run-start / on-run-end hooks: the runbook's summary lines
+        elif name == "JinjaLogInfo":
+            # the project's own log lines: the runbook's summary lines (price_load_batches,
+            # on-run-end) and the readiness blockers (on-run-end)
             self.hook_lines.append(event.data.msg)
             self.reporter.result(event.data.msg)
 

@@ -39,7 +39,7 @@ ANALYSES = {
     "verify_reconciliation": "reconciliation",
     "verify_exceptions_by_reason": "exceptions_by_reason",
 }
-COMPAT_TEST = "assert_compat_view_matches_legacy"
+COMPAT_TEST = "assert_compat_views_match_legacy"
 # analyses that return at least one row whenever they run
 ALWAYS_ROWS = ("verify_context", "verify_relations", "verify_compat", "verify_reconciliation")
 

@@ -21,8 +21,9 @@ from helpers import legacy_checksums
 FORECAST_MIGRATE = Path(sys.executable).parent / "forecast-migrate"
 PROJECT_SCHEMAS = ("public", "forecast_migration")
 LEDGER_SCHEMA = "forecast_migrate"
-# columns holding the build's start time (run_started_at): they differ between two builds
-RUN_TIME_COLUMNS = ("createdAt", "updatedAt", "migratedAt", "counted_at")
+# columns holding the build's start time (run_started_at) or its batch: they differ between
+# two builds
+RUN_TIME_COLUMNS = ("createdAt", "updatedAt", "migratedAt", "counted_in_batch")
 
 
 @dataclass
@@ -148,9 +149,11 @@ def project_state(db) -> dict[str, object]:
             "select schemaname, sequencename, start_value, last_value from pg_sequences "
             f"where schemaname in {schema_list} order by 1, 2"
         ),
+        # the batch view says which kind the last batch was (every row, or the ids it lists):
+        # an interrupted and a whole migration may differ there by design
         "views": db.query(
             f"select schemaname, viewname, definition from pg_views where schemaname in {schema_list} "
-            "order by 1, 2"
+            "and viewname <> 'int_price_rows_batch' order by 1, 2"
         ),
         "privileges": db.query(
             "select table_schema, table_name, grantee, privilege_type "
@@ -160,7 +163,9 @@ def project_state(db) -> dict[str, object]:
     }
     removed = " ".join(f"- '{column}'" for column in RUN_TIME_COLUMNS)
     for schema, table, kind in state["relations"]:  # type: ignore[union-attr]
-        if kind == "r":
+        # the load ledger records the builds themselves (their snapshots and transactions):
+        # an interrupted and a whole migration differ there by design
+        if kind == "r" and table != "price_load_batches":
             state[f"rows {schema}.{table}"] = db.query(
                 f"select count(*), md5(coalesce(string_agg(row_text, chr(10) order by row_text), '')) "
                 f"from (select (to_jsonb(t) {removed})::text as row_text "

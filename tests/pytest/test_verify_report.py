@@ -93,7 +93,7 @@ def test_the_markdown_report_matches_the_database(migrated, point_at, tmp_path):
         (LEGACY_TABLES,),
     )
     compat = db.scalar(
-        "select count(*) from pg_views where schemaname = 'public' and viewname = 'curve_definitions_compat'"
+        "select count(*) from pg_views where schemaname = 'public' and viewname like '%_compat'"
     )
     working_views = db.scalar(
         "select count(*) from pg_views where schemaname = 'forecast_migration'"
@@ -107,7 +107,7 @@ def test_the_markdown_report_matches_the_database(migrated, point_at, tmp_path):
     )
     assert objects["enum type (public)"]["found"] == str(enums) == "8"
     assert objects["legacy source (Forecasts)"]["found"] == str(legacy) == "3"
-    assert objects["compat view (public)"]["found"] == str(compat) == "1"
+    assert objects["compat view (public)"]["found"] == str(compat) == "3"
     working = {
         name: int(row["found"]) for name, row in objects.items() if "(forecast_migration)" in name
     }
@@ -232,8 +232,8 @@ def test_the_markdown_report_matches_the_database(migrated, point_at, tmp_path):
     # 7. the data tests, singular ones by name
     assert heading(report, "7.").startswith("7. Data tests on the new tables: PASS")
     checks = {row["check"]: row["result"] for row in section(report, "7.")["rows"]}
-    assert checks["assert_compat_view_matches_legacy"] == "pass"
-    assert checks["assert_prices_reconcile_per_curve"] == "pass"
+    assert checks["assert_compat_views_match_legacy"] == "pass"
+    assert checks["assert_price_rows_match_legacy"] == "pass"
 
 
 def test_a_lost_price_row_fails_the_verification_and_the_report_says_where(
@@ -256,7 +256,7 @@ def test_a_lost_price_row_fails_the_verification_and_the_report_says_where(
     )
     legacy, migrated, excepted, unaccounted = (int(value) for value in prices.split()[1:5])
     assert (legacy - migrated - excepted, unaccounted) == (1, 1)
-    assert "assert_prices_reconcile_per_curve: fail" in text
+    assert "assert_price_rows_match_legacy: fail" in text
 
 
 def test_an_unreachable_database_is_a_usage_error(point_at, migrated, monkeypatch, capsys):
