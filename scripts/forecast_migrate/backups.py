@@ -5,13 +5,15 @@ snapshot as the copies)."""
 from __future__ import annotations
 
 import datetime
+import graphlib
 import re
 import time
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import dataclass
 
 from . import EXIT_USAGE, MigrationError, queries
-from .database import connect, execute, fetch_all, fetch_value
+from .database import connect, execute, fetch_all, fetch_value, transaction
 from .progress import Reporter
 
 NAME_PATTERN = re.compile(r"^backup_[a-z0-9_]{1,56}$")
@@ -179,9 +181,7 @@ def create(name: str, legacy_schema: str, tables: Sequence[str], reporter: Repor
     checksums, all in one REPEATABLE READ transaction (one consistent snapshot); then
     re-read the copies and verify them. Refuses an existing schema of that name."""
     validate_name(name)
-    connection = connect("backup", autocommit=False)
-    try:
-        connection.set_session(isolation_level="REPEATABLE READ")
+    with transaction("backup", isolation_level="REPEATABLE READ") as connection:
         if schema_exists(connection, name):
             raise MigrationError(f"backup {name} already exists: it is never overwritten")
         execute(connection, queries.backup_create_schema(name))
@@ -194,17 +194,11 @@ def create(name: str, legacy_schema: str, tables: Sequence[str], reporter: Repor
                 f"backup {name}: copied {legacy_schema}.{table}, {copied} rows "
                 f"in {time.monotonic() - started:.1f}s"
             )
-        connection.commit()
-    finally:
-        connection.close()
 
-    connection = connect("backup verify")
-    try:
+    with closing(connect("backup verify")) as connection:
         backup = read(connection, name)
         assert backup is not None
         checks = verify(connection, backup)
-    finally:
-        connection.close()
     for check in checks:
         reporter.progress(f"backup {name}: verified {check.describe()}")
     if not all(check.ok for check in checks):
@@ -229,13 +223,20 @@ def restore(
         queries.FOREIGN_KEYS_AMONG,
         (legacy_schema, list(legacy_tables), list(legacy_tables)),
     )
+    parents = {table: set() for table in legacy_tables}
+    children = {table: set() for table in legacy_tables}
+    for child, parent in edges:
+        parents[child].add(parent)
+        children[parent].add(child)
     restored = set(damaged)
-    changed = True
-    while changed:
-        children = {child for child, parent in edges if parent in restored} - restored
-        changed = bool(children)
-        restored |= children
-    order = _parents_first(sorted(restored), [(c, p) for c, p in edges if c in restored])
+    while grown := {child for table in restored for child in children[table]} - restored:
+        restored |= grown
+    # TRUNCATE empties them together; rows go back parents first
+    order = list(
+        graphlib.TopologicalSorter(
+            {table: parents[table] & restored for table in sorted(restored)}
+        ).static_order()
+    )
     missing = [table for table in order if backup.entry(table) is None]
     if missing:
         raise MigrationError(f"backup {backup.name} has no copy of {', '.join(missing)}")
@@ -246,19 +247,3 @@ def restore(
         ]
         execute(connection, queries.restore_rows(legacy_schema, table, backup.name, columns))
     return order
-
-
-def _parents_first(tables: list[str], edges: list[tuple[str, str]]) -> list[str]:
-    ordered: list[str] = []
-    remaining = list(tables)
-    while remaining:
-        ready = [
-            table
-            for table in remaining
-            if not any(child == table and parent in remaining for child, parent in edges)
-        ]
-        if not ready:  # a cycle: any order, TRUNCATE emptied them together
-            ready = remaining[:1]
-        ordered += ready
-        remaining = [table for table in remaining if table not in ready]
-    return ordered

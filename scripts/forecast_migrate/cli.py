@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import psycopg2
-import yaml
 
-from . import EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, MigrationError, verify
-from .commands import backup, check, cleanup, migrate, rollback, status
+from . import EXIT_CHECK_FAILED, EXIT_USAGE, MigrationError
+from .commands import backup, check, cleanup, migrate, rollback, status, verify
 from .context import Context
 from .database import one_line
 from .progress import Reporter
@@ -106,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="run again on a migrated database to carry over legacy rows written since",
     )
 
-    command("status", "where the transition stands: objects, ledger, pending rows, backups")
+    command("status", "where the transition stands: objects, run log, pending rows, backups")
 
     sub = command("verify", "runbook Step 4: the verification report, text or Markdown")
     sub.add_argument(
@@ -169,9 +168,7 @@ def dispatch(args: argparse.Namespace, ctx: Context) -> int:
     if args.command == "status":
         return status.run(ctx)
     if args.command == "verify":
-        vars_ = yaml.safe_load(args.vars) if args.vars else None
-        verify.run(format=args.format, output=args.output, quiet=args.quiet, vars=vars_)
-        return EXIT_OK
+        return verify.run(ctx, format=args.format, output=args.output)
     if args.command == "rollback":
         return rollback.run(
             ctx,
@@ -192,20 +189,11 @@ def dispatch(args: argparse.Namespace, ctx: Context) -> int:
     raise MigrationError(f"unknown command {args.command}", EXIT_USAGE)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the console script; returns the exit code (callable from tests)."""
+def guarded(call: Callable[[], int]) -> int:
+    """Run a command; turn every failure the user can act on into one line `error: <reason>`
+    on stderr and the exit code (shared by every entry point of the package)."""
     try:
-        args = build_parser().parse_args(argv)
-    except SystemExit as exit_:
-        return int(exit_.code or 0)
-    ctx = Context(
-        command=args.command,
-        reporter=Reporter(quiet=args.quiet),
-        vars_yaml=args.vars,
-        assume_yes=args.yes,
-    )
-    try:
-        return dispatch(args, ctx)
+        return call()
     except MigrationError as error:
         print(f"error: {one_line(str(error))}", file=sys.stderr)
         return error.exit_code
@@ -221,6 +209,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return EXIT_CHECK_FAILED
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit code (callable from tests)."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    ctx = Context(
+        command=args.command,
+        reporter=Reporter(quiet=args.quiet),
+        vars_yaml=args.vars,
+        assume_yes=args.yes,
+    )
+    return guarded(lambda: dispatch(args, ctx))
 
 
 if __name__ == "__main__":

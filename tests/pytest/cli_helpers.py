@@ -20,7 +20,7 @@ from helpers import legacy_checksums
 
 FORECAST_MIGRATE = Path(sys.executable).parent / "forecast-migrate"
 PROJECT_SCHEMAS = ("public", "forecast_migration")
-LEDGER_SCHEMA = "forecast_migrate"
+RUN_LOG_SCHEMA = "migration_run_log"
 # columns holding the build's start time (run_started_at): they differ between two builds
 RUN_TIME_COLUMNS = ("createdAt", "updatedAt", "migratedAt", "counted_at")
 
@@ -104,7 +104,7 @@ def project_state(db) -> dict[str, object]:
     """Everything the migration creates, read from the catalog and the tables: relations,
     types and functions of the project's schemas, constraints, columns, indexes, sequences,
     and every table's content (ignoring only the build's start time). Backups and the
-    ledger live in other schemas and are not part of it."""
+    run log live in other schemas and are not part of it."""
     schema_list = "('public', 'forecast_migration')"
     state: dict[str, object] = {
         "schemas": db.query(
@@ -180,11 +180,11 @@ def legacy_state(db) -> dict[str, object]:
     }
 
 
-def ledger_rows(db) -> list[tuple]:
-    if not db.scalar("select to_regclass('forecast_migrate.runs') is not null"):
+def run_log_rows(db) -> list[tuple]:
+    if not db.scalar("select to_regclass('migration_run_log.runs') is not null"):
         return []
     return db.query(
-        "select id, command, outcome, message, backup_name, counts from forecast_migrate.runs order by id"
+        "select id, command, outcome, message, backup_name, counts from migration_run_log.runs order by id"
     )
 
 
@@ -211,7 +211,7 @@ _cli_template: dict[str, str] = {}
 
 @pytest.fixture(scope="session")
 def cli_migrated_template(admin, sample_template) -> Iterator[str]:
-    """The sample database after `forecast-migrate migrate` (with its backup and ledger);
+    """The sample database after `forecast-migrate migrate` (with its backup and run log);
     built once per session even when several test modules import this fixture."""
     if "name" not in _cli_template:
         db = fresh_database(admin, sample_template)

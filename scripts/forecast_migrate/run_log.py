@@ -1,9 +1,13 @@
-"""The advisory lock every changing command takes, and the ledger it records itself in.
+"""The advisory lock every changing command takes, and the run log it records itself in.
 
-The ledger is the table `forecast_migrate.runs`, in a schema of its own so that rollback
+The run log is the table `migration_run_log.runs`, in a schema of its own so that rollback
 (which removes everything the dbt project created) and cleanup keep its history. A run is
 inserted before the work starts and updated after it; a row still `running` whose session
 no longer holds the advisory lock belonged to a process that was killed (`interrupted`).
+
+Earlier versions kept it as `forecast_migrate.runs`, a name one letter away from the
+migration schema `forecast_migration`: a command that writes moves that table here, and
+the commands that only read find it in either place.
 """
 
 from __future__ import annotations
@@ -19,14 +23,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import MigrationError, queries
-from .database import fetch_all, fetch_one, fetch_value
+from .database import execute, fetch_all, fetch_one, fetch_value
 
-LEDGER_SCHEMA = "forecast_migrate"
+RUN_LOG_SCHEMA = "migration_run_log"
+OLD_RUN_LOG_SCHEMA = "forecast_migrate"
 
 
 @dataclass
 class Run:
-    """One row of the ledger."""
+    """One row of the run log."""
 
     id: int
     command: str
@@ -43,24 +48,35 @@ class Run:
     client_pid: int | None
 
 
-def exists(connection) -> bool:
-    """Whether the ledger table exists (read-only commands never create it)."""
-    return bool(
-        fetch_value(
-            connection,
-            queries.RELATION_EXISTS,
-            (queries.regclass_text(LEDGER_SCHEMA, "runs"),),
-        )
-    )
+def locate(connection) -> str | None:
+    """The schema holding the run log (the old name before its first upgrade), if any."""
+    for schema in (RUN_LOG_SCHEMA, OLD_RUN_LOG_SCHEMA):
+        if fetch_value(
+            connection, queries.RELATION_EXISTS, (queries.regclass_text(schema, "runs"),)
+        ):
+            return schema
+    return None
+
+
+def ensure(connection) -> None:
+    """Create the run log, or move it from its old schema (dropped when left empty)."""
+    schema = locate(connection)
+    if schema == RUN_LOG_SCHEMA:
+        return
+    if schema is None:
+        execute(connection, queries.run_log_ddl(RUN_LOG_SCHEMA))
+        return
+    execute(connection, queries.move_table(OLD_RUN_LOG_SCHEMA, "runs", RUN_LOG_SCHEMA))
+    if fetch_value(connection, queries.OBJECTS_IN_SCHEMA, (OLD_RUN_LOG_SCHEMA,)) == 0:
+        execute(connection, queries.drop_schema(OLD_RUN_LOG_SCHEMA))
 
 
 def recent(connection, limit: int = 20) -> list[Run]:
-    """The latest runs, newest first (none when there is no ledger yet)."""
-    if not exists(connection):
+    """The latest runs, newest first (none when there is no run log yet)."""
+    schema = locate(connection)
+    if schema is None:
         return []
-    return [
-        Run(*row) for row in fetch_all(connection, queries.ledger_runs(LEDGER_SCHEMA), (limit,))
-    ]
+    return [Run(*row) for row in fetch_all(connection, queries.run_log_runs(schema), (limit,))]
 
 
 def lock_holder_pids(connection) -> list[int]:
@@ -76,7 +92,7 @@ def effective_outcome(run: Run, holders: list[int]) -> str:
 
 
 def describe_holder(connection) -> str:
-    """Who holds the migration lock: the session and, when recorded, its ledger run."""
+    """Who holds the migration lock: the session and, when recorded, its run."""
     holder = fetch_one(connection, queries.ADVISORY_LOCK_HOLDER, queries.LOCK_KEYS)
     if holder is None:
         return "the holder has just released it; try again"
@@ -85,14 +101,14 @@ def describe_holder(connection) -> str:
         f"session pid {pid} (user {user}, application '{application}', from {client}, "
         f"connected {since:%Y-%m-%d %H:%M:%S %Z})"
     )
-    if exists(connection):
-        run = fetch_one(connection, queries.ledger_running_for_pid(LEDGER_SCHEMA), (pid,))
-        if run is not None:
-            run_id, command, started_at, database_user, client_host, client_pid = run
-            text = (
-                f"{command} (ledger run #{run_id}) started {started_at:%Y-%m-%d %H:%M:%S %Z} "
-                f"by {client_host} process {client_pid}, {text}"
-            )
+    schema = locate(connection)
+    run = schema and fetch_one(connection, queries.run_log_running_for_pid(schema), (pid,))
+    if run:
+        run_id, command, started_at, _, client_host, client_pid = run
+        text = (
+            f"{command} (run log #{run_id}) started {started_at:%Y-%m-%d %H:%M:%S %Z} "
+            f"by {client_host} process {client_pid}, {text}"
+        )
     return text
 
 
@@ -101,8 +117,7 @@ def exclusive(connection, command: str) -> Iterator[None]:
     """Hold the migration's advisory lock on `connection` for the block, or refuse at once
     (exit code 1) saying who holds it. The lock is the session's: it ends with the
     connection, so a killed process never leaves it behind."""
-    acquired = fetch_value(connection, queries.TRY_ADVISORY_LOCK, queries.LOCK_KEYS)
-    if not acquired:
+    if not fetch_value(connection, queries.TRY_ADVISORY_LOCK, queries.LOCK_KEYS):
         raise MigrationError(
             f"{command} refused: another forecast-migrate run holds the migration lock: "
             f"{describe_holder(connection)}"
@@ -116,13 +131,26 @@ def exclusive(connection, command: str) -> Iterator[None]:
 
 @dataclass
 class Recorder:
-    """The ledger row of the run in progress; the command adds counts as it goes."""
+    """The run log row of the run in progress; the command adds counts as it goes."""
 
     connection: Any
     run_id: int
     counts: dict[str, Any] = field(default_factory=dict)
     backup_name: str | None = None
     message: str | None = None
+
+    def save(self, outcome: str | None = None, message: str | None = None) -> None:
+        """Write the counts and backup gathered so far, and the outcome when it ended."""
+        if self.connection.closed:
+            return
+        counts = json.dumps(self.counts, default=str)
+        if outcome is None:
+            update = queries.run_log_progress(RUN_LOG_SCHEMA)
+            fetch_all(self.connection, update, (counts, self.backup_name, self.run_id))
+            return
+        update = queries.run_log_finish(RUN_LOG_SCHEMA)
+        params = (outcome, message, counts, self.backup_name, self.run_id)
+        fetch_all(self.connection, update, params)
 
 
 @contextmanager
@@ -132,52 +160,28 @@ def recorded(
     """Record one run: insert it (outcome `running`) before the block, then set its outcome,
     message and counts after it. Runs of killed processes are marked `interrupted` first.
     Call it while holding `exclusive`."""
-    if not exists(connection):
-        fetch_all(connection, queries.ledger_ddl(LEDGER_SCHEMA))
+    ensure(connection)
     fetch_all(
-        connection, queries.ledger_mark_interrupted(LEDGER_SCHEMA), (lock_holder_pids(connection),)
+        connection,
+        queries.run_log_mark_interrupted(RUN_LOG_SCHEMA),
+        (lock_holder_pids(connection),),
     )
     client = f"{getpass.getuser()}@{socket.gethostname()}"
     run_id, _ = fetch_one(
         connection,
-        queries.ledger_insert(LEDGER_SCHEMA),
+        queries.run_log_insert(RUN_LOG_SCHEMA),
         (command, arguments, backup_name, client, os.getpid()),
     )
     recorder = Recorder(connection=connection, run_id=run_id, backup_name=backup_name)
     try:
         yield recorder
     except MigrationError as error:
-        _finish(recorder, "failed", str(error))
+        recorder.save("failed", str(error))
         raise
     except KeyboardInterrupt:
-        _finish(recorder, "interrupted", "interrupted by the user (Ctrl-C)")
+        recorder.save("interrupted", "interrupted by the user (Ctrl-C)")
         raise
     except Exception as error:
-        _finish(recorder, "failed", f"{type(error).__name__}: {error}")
+        recorder.save("failed", f"{type(error).__name__}: {error}")
         raise
-    _finish(recorder, "ok", recorder.message)
-
-
-def note(recorder: Recorder) -> None:
-    """Write the counts and backup gathered so far, before the run ends."""
-    fetch_all(
-        recorder.connection,
-        queries.ledger_progress(LEDGER_SCHEMA),
-        (json.dumps(recorder.counts, default=str), recorder.backup_name, recorder.run_id),
-    )
-
-
-def _finish(recorder: Recorder, outcome: str, message: str | None) -> None:
-    if recorder.connection.closed:
-        return
-    fetch_all(
-        recorder.connection,
-        queries.ledger_finish(LEDGER_SCHEMA),
-        (
-            outcome,
-            message,
-            json.dumps(recorder.counts, default=str),
-            recorder.backup_name,
-            recorder.run_id,
-        ),
-    )
+    recorder.save("ok", recorder.message)
