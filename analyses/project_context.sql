@@ -9,5 +9,5 @@ select
     '{{ var("legacy_schema") | replace("'", "''") }}' as legacy_schema,
     '{{ var("migration_schema") | replace("'", "''") }}' as migration_schema,
     {{ var('expected_curve_count') | int }} as expected_curve_count,
-    '{{ var("enum_types").keys() | join(",") }}' as enum_types,
+    '{{ var("enum_types").keys() | join(",") if execute }}' as enum_types,
     to_char(now() at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS "UTC"') as checked_at

@@ -20,7 +20,7 @@ named as (
         {{ curve_base_name('market', 'mark_type', 'location') }} as base_name
     from legacy_curves
     {%- if definitions is not none %}
-    where curve_id not in (select existing.id from {{ definitions }} as existing)
+        where curve_id not in (select existing.id from {{ definitions }} as existing)
     {%- endif %}
 ),
 
@@ -28,7 +28,7 @@ assigned as (
     {%- if definitions is not none %}
     {{ assign_curve_names('named', 'select "curveName" from ' ~ definitions) | indent(4) }}
     {%- else %}
-    {{ assign_curve_names('named', 'select null::text where false') | indent(4) }}
+        {{ assign_curve_names('named', 'select null::text where false') | indent(4) }}
     {%- endif %}
 ),
 

@@ -2,10 +2,12 @@
 -- roles hold today on the legacy table it replaces (config meta.privileges_from, macro
 -- legacy_grants_query, as the post-hook grant_legacy_privileges grants them).
 {%- set replacing = [] %}
-{%- for node in graph.nodes.values() | sort(attribute='name')
-    if execute and node.resource_type == 'model' and (node.config.meta or {}).get('privileges_from') %}
-    {%- do replacing.append(node) %}
-{%- endfor %}
+{%- if execute %}
+    {%- for node in graph.nodes.values() | sort(attribute='name')
+        if node.resource_type == 'model' and (node.config.meta or {}).get('privileges_from') %}
+        {%- do replacing.append(node) %}
+    {%- endfor %}
+{%- endif %}
 
 with
 
@@ -25,9 +27,13 @@ planned as (
     ) as grants
     {{ 'union all' if not loop.last }}
     {%- else %}
-    select null::text as grantee, null::text as legacy_table, null::text as new_relation,
-        null::text as privilege_type, null::boolean as is_grantable
-    where false
+        select
+            null::text as grantee,
+            null::text as legacy_table,
+            null::text as new_relation,
+            null::text as privilege_type,
+            null::boolean as is_grantable
+        where false
     {%- endfor %}
 )
 
