@@ -37,62 +37,48 @@ derived as (
         on runs.curve_id = definitions.id
 ),
 
-{% if is_incremental() %}
-    existing as (
-        select
-            id,
-            curve_definition_id,
-            "instanceVersion",
-            metadata
-        from {{ this }}
-    ),
+-- a run already migrated keeps its id and version; it is rewritten only when its legacy
+-- rows changed (late rows, or a later run superseding it)
+matched as (
+    {{ match_existing_rows(
+        'derived',
+        'derived.run_key',
+        "existing.metadata ->> 'legacyRunKey'",
+        {'"instanceVersion"': 'existing_version'},
+    ) | indent(4) }}
+),
 
-    matched as (
-        -- a run already migrated keeps its id and version; it is rewritten only when its
-        -- legacy rows changed (late rows, or a later run superseding it)
-        select
-            derived.*,
-            existing.id as existing_id,
-            existing."instanceVersion" as existing_version
-        from derived
-        left join existing
-            on
-                existing.metadata ->> 'source' = '{{ migration_marker() }}'
-                and derived.run_key = existing.metadata ->> 'legacyRunKey'
-        where existing.metadata is distinct from derived.metadata
-    ),
-
-    versions_in_use as (
+versions_in_use as (
+    -- the highest version of each curve's instances, the application's included
+    {% if is_incremental() %}
         select
             curve_definition_id,
             max("instanceVersion") as max_version
-        from existing
+        from {{ this }}
         group by curve_definition_id
-    ),
+    {% else %}
+        select
+            null::integer as curve_definition_id,
+            null::integer as max_version
+        where false
+    {% endif %}
+),
 
-    versioned as (
-        select
-            matched.*,
-            coalesce(
-                matched.existing_version,
-                coalesce(versions_in_use.max_version, 0) + row_number() over (
-                    partition by matched.curve_id, matched.existing_id is null
-                    order by matched.run_ordinal
-                )
-            ) as instance_version
-        from matched
-        left join versions_in_use
-            on matched.curve_id = versions_in_use.curve_definition_id
-    ),
-{% else %}
-    versioned as (
-        select
-            derived.*,
-            null::integer as existing_id,
-            derived.run_ordinal as instance_version
-        from derived
-    ),
-{% endif %}
+versioned as (
+    -- a new run takes the next free versions of its curve, in the order of its runs
+    select
+        matched.*,
+        coalesce(
+            matched.existing_version,
+            coalesce(versions_in_use.max_version, 0) + row_number() over (
+                partition by matched.curve_id, matched.existing_id is null
+                order by matched.run_ordinal
+            )
+        ) as instance_version
+    from matched
+    left join versions_in_use
+        on matched.curve_id = versions_in_use.curve_definition_id
+),
 
 in_run_order as (
     -- new instances draw their ids in the order of their runs, whatever order the
@@ -103,7 +89,7 @@ in_run_order as (
 
 final as (
     select
-        coalesce(existing_id, nextval(pg_get_serial_sequence('{{ this }}', 'id')))::integer as id,
+        {{ existing_or_next_id('existing_id') }} as id,
         curve_id as curve_definition_id,
         instance_version::integer as "instanceVersion",
         delivery_period_start as "deliveryPeriodStart",
@@ -111,10 +97,7 @@ final as (
         forecast_run_date as "forecastRunDate",
         forecast_run_date as "freshnessStartDate",
         next_run_date as "freshnessEndDate",
-        case
-            when next_run_date is null then 'ACTIVE'
-            else 'SUPERSEDED'
-        end::"InstanceStatus" as status,
+        instance_status::"InstanceStatus" as status,
         null::text as "modelType",
         null::text as "modelVersion",
         'BACKFILL'::"RunType" as "runType",
