@@ -112,23 +112,23 @@ def project_state(db) -> dict[str, object]:
             "order by 1"
         ),
         "relations": db.query(
-            "select n.nspname, c.relname, c.relkind from pg_class c "
-            "join pg_namespace n on n.oid = c.relnamespace "
-            f"where n.nspname in {schema_list} order by 1, 2"
+            "select nsp.nspname, rel.relname, rel.relkind from pg_class as rel "
+            "join pg_namespace as nsp on nsp.oid = rel.relnamespace "
+            f"where nsp.nspname in {schema_list} order by 1, 2"
         ),
         "types": db.query(
-            "select n.nspname, t.typname, t.typtype from pg_type t "
-            "join pg_namespace n on n.oid = t.typnamespace "
-            f"where n.nspname in {schema_list} order by 1, 2"
+            "select nsp.nspname, typ.typname, typ.typtype from pg_type as typ "
+            "join pg_namespace as nsp on nsp.oid = typ.typnamespace "
+            f"where nsp.nspname in {schema_list} order by 1, 2"
         ),
         "enum_labels": db.query(
-            "select t.typname, e.enumlabel from pg_enum e join pg_type t on t.oid = e.enumtypid "
-            f"join pg_namespace n on n.oid = t.typnamespace where n.nspname in {schema_list} "
-            "order by 1, e.enumsortorder"
+            "select typ.typname, label.enumlabel from pg_enum as label join pg_type as typ on typ.oid = label.enumtypid "
+            f"join pg_namespace as nsp on nsp.oid = typ.typnamespace where nsp.nspname in {schema_list} "
+            "order by 1, label.enumsortorder"
         ),
         "functions": db.query(
-            "select n.nspname, p.proname from pg_proc p join pg_namespace n on n.oid = p.pronamespace "
-            f"where n.nspname in {schema_list} order by 1, 2"
+            "select nsp.nspname, proc.proname from pg_proc as proc join pg_namespace as nsp on nsp.oid = proc.pronamespace "
+            f"where nsp.nspname in {schema_list} order by 1, 2"
         ),
         "constraints": db.query(
             "select conrelid::regclass::text, conname, pg_get_constraintdef(oid) from pg_constraint "
@@ -163,8 +163,8 @@ def project_state(db) -> dict[str, object]:
         if kind == "r":
             state[f"rows {schema}.{table}"] = db.query(
                 f"select count(*), md5(coalesce(string_agg(row_text, chr(10) order by row_text), '')) "
-                f"from (select (to_jsonb(t) {removed})::text as row_text "
-                f'from "{schema}"."{table}" as t) as rows'
+                f"from (select (to_jsonb(row_) {removed})::text as row_text "
+                f'from "{schema}"."{table}" as row_) as rows'
             )[0]
     return state
 
@@ -174,8 +174,8 @@ def legacy_state(db) -> dict[str, object]:
     return {
         "checksums": legacy_checksums(db),
         "relations": db.query(
-            "select c.relname, c.relkind from pg_class c join pg_namespace n on n.oid = c.relnamespace "
-            "where n.nspname = 'Forecasts' order by 1"
+            "select rel.relname, rel.relkind from pg_class as rel join pg_namespace as nsp on nsp.oid = rel.relnamespace "
+            "where nsp.nspname = 'Forecasts' order by 1"
         ),
     }
 

@@ -256,3 +256,19 @@ def test_usage_errors_exit_2_with_one_line(cli, cli_sample_db):
     assert_one_line_error(cli(cli_sample_db, "frobnicate"), 2, "invalid choice")
     assert_one_line_error(cli(cli_sample_db, "rollback", "--lock-timeout", "soon"), 2)
     assert cli(cli_sample_db, "--help").code == 0
+
+
+def test_a_run_log_under_its_old_schema_name_is_read_then_moved(cli, cli_migrated_db):
+    """Earlier versions kept the run log as forecast_migrate.runs, one letter from the
+    migration schema forecast_migration: status reads it there, the next recorded run
+    moves it to migration_run_log with its history."""
+    db = cli_migrated_db
+    db.execute(f"alter schema {RUN_LOG_SCHEMA} rename to forecast_migrate")
+    status = cli(db, "status")
+    assert "Run log (forecast_migrate.runs), latest first:" in status.out, status.out
+    assert re.search(r"#1\s+migrate\s+ok", status.out)
+    assert RUN_LOG_SCHEMA not in schemas(db)
+    result = cli(db, "rollback", "--yes")
+    assert result.code == 0, result.err
+    assert "forecast_migrate" not in schemas(db)
+    assert [row[1:3] for row in run_log_rows(db)] == [("migrate", "ok"), ("rollback", "ok")]

@@ -113,7 +113,8 @@ def report_pending(ctx: Context) -> None:
 
 def report_application_rows(ctx: Context, connection, transition: Transition) -> None:
     present = {obj.name for obj in transition.objects.relations}
-    tables = tuple(t.identifier for t in ctx.inventory().target_tables if t.identifier in present)
+    targets = ctx.inventory().target_tables
+    tables = tuple(table.identifier for table in targets if table.identifier in present)
     if not tables:
         return
     counts = count_application_rows(connection, application_rows(ctx.dbt()), tables)
