@@ -28,6 +28,8 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -189,28 +191,28 @@ class Bench:
         slug = "".join(char if char.isalnum() else "-" for char in name).strip("-")
         log_path = self.log_dir / f"{self.logs:02d}-{slug}.log"
         (BENCH_TARGET / "run_results.json").unlink(missing_ok=True)
-        before = loadavg()
-        started = time.perf_counter()
-        with open(log_path, "w") as log:
+        with self.timed(name) as step, open(log_path, "w") as log:
             process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
             _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        step = Step(
-            name=name,
-            seconds=seconds,
-            rows=self.rows,
-            peak_rss_mb=usage.ru_maxrss / 1024,  # Linux reports KiB
-            load_before=before,
-            load_after=loadavg(),
-        )
-        if args[0] in ("run", "build", "test"):
-            step.nodes, step.detail = self._run_results()
-        if process.returncode != 0:
-            raise MigrationError(f"bench step {name!r} failed: see {log_path}")
-        self.steps.append(step)
-        print(self._line(step), flush=True)
+            step.peak_rss_mb = usage.ru_maxrss / 1024  # Linux reports KiB
+            if os.waitstatus_to_exitcode(status) != 0:
+                raise MigrationError(f"bench step {name!r} failed: see {log_path}")
+            if args[0] in ("run", "build", "test"):
+                step.nodes, step.detail = self._run_results()
         return step
+
+    @contextmanager
+    def timed(self, name: str, rows: int | None = None) -> Iterator[Step]:
+        """Time the block as one step of the benchmark (unless it sets the seconds itself),
+        with the load before and after; record and print it when the block succeeds."""
+        step = Step(name=name, seconds=0.0, rows=rows or self.rows, load_before=loadavg())
+        started = time.perf_counter()
+        yield step
+        step.seconds = step.seconds or time.perf_counter() - started
+        step.load_after = loadavg()
+        self.steps.append(step)
+        memory = f", dbt peak {step.peak_rss_mb:.0f} MB" if step.peak_rss_mb else ""
+        print(f"{name}: {step.seconds:.1f} s{memory} (load {step.load_before})", flush=True)
 
     def _run_results(self) -> tuple[list[tuple[str, float, str]], str]:
         """Per-node timings of the last dbt invocation, slowest first, and the rows the
@@ -278,50 +280,26 @@ class Bench:
         """Time the floor's statements in RUN_DATABASE; drop its table afterwards."""
         connection = self.connect(RUN_DATABASE)
         timings = {}
-        before = loadavg()
-        try:
-            with connection.cursor() as cursor:
-                for name, statement in FLOOR_STATEMENTS:
-                    started = time.perf_counter()
-                    cursor.execute(sql.SQL(statement).format(legacy=sql.Identifier(LEGACY_SCHEMA)))
-                    timings[name] = time.perf_counter() - started
-                cursor.execute("drop schema bench_floor cascade")
-        finally:
-            connection.close()
-        step = Step(
-            name=label,
-            seconds=sum(timings[name] for name in FLOOR_TIMED),
-            rows=self.rows,
-            load_before=before,
-            load_after=loadavg(),
-            detail=", ".join(f"{name} {timings[name]:.1f} s" for name in FLOOR_TIMED),
-        )
-        self.steps.append(step)
-        print(self._line(step), flush=True)
+        with self.timed(label) as step, connection.cursor() as cursor:
+            for name, statement in FLOOR_STATEMENTS:
+                started = time.perf_counter()
+                cursor.execute(sql.SQL(statement).format(legacy=sql.Identifier(LEGACY_SCHEMA)))
+                timings[name] = time.perf_counter() - started
+            cursor.execute("drop schema bench_floor cascade")
+            step.seconds = sum(timings[name] for name in FLOOR_TIMED)
+            step.detail = ", ".join(f"{name} {timings[name]:.1f} s" for name in FLOOR_TIMED)
+        connection.close()
         return step
 
     def append_new_rows(self) -> Step:
         new_rows = max(1, self.rows // 100)
-        before = loadavg()
-        started = time.perf_counter()
-        self.query(RUN_DATABASE, APPEND_SQL, {"new_rows": new_rows})
-        self.query(RUN_DATABASE, "analyze {legacy}.price_forecasts")
-        step = Step(
-            name="append 1 % new legacy rows",
-            seconds=time.perf_counter() - started,
-            rows=new_rows,
-            load_before=before,
-            load_after=loadavg(),
-            detail=f"{new_rows} rows: a new forecast run (mark_date + 30 days) of every curve",
-        )
-        self.steps.append(step)
-        print(self._line(step), flush=True)
+        with self.timed("append 1 % new legacy rows", rows=new_rows) as step:
+            self.query(RUN_DATABASE, APPEND_SQL, {"new_rows": new_rows})
+            self.query(RUN_DATABASE, "analyze {legacy}.price_forecasts")
+            step.detail = (
+                f"{new_rows} rows: a new forecast run (mark_date + 30 days) of every curve"
+            )
         return step
-
-    @staticmethod
-    def _line(step: Step) -> str:
-        memory = f", dbt peak {step.peak_rss_mb:.0f} MB" if step.peak_rss_mb else ""
-        return f"{step.name}: {step.seconds:.1f} s{memory} (load {step.load_before})"
 
 
 def run(
