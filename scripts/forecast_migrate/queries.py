@@ -1,4 +1,5 @@
-"""Every SQL statement the forecast-migrate wrapper composes itself, in one place.
+"""The SQL statements the forecast-migrate wrapper composes itself (the run log keeps its own,
+in run_log.py).
 
 SQL that knows the project's rules (which rows have a legacy origin, which legacy rows are
 not carried over yet, the readiness report) is not here: it is the project's analyses
@@ -150,90 +151,6 @@ ADVISORY_LOCK_PIDS = sql.SQL(
     "and held.classid = %s and held.objid = %s and held.objsubid = 2 and held.database = "
     "(select oid from pg_catalog.pg_database where datname = current_database())"
 )
-
-# --- run log -----------------------------------------------------------------------------
-
-
-def run_log_ddl(schema: str) -> sql.Composed:
-    """Create the run log's schema and its table."""
-    return sql.SQL(
-        "create schema if not exists {schema}; "
-        "create table if not exists {runs} ("
-        " id bigint generated always as identity primary key,"
-        " command text not null,"
-        " arguments text not null default '',"
-        " started_at timestamptz not null default clock_timestamp(),"
-        " finished_at timestamptz,"
-        " outcome text not null default 'running'"
-        "  check (outcome in ('running', 'ok', 'failed', 'interrupted')),"
-        " message text,"
-        " counts jsonb not null default '{{}}'::jsonb,"
-        " backup_name text,"
-        " backend_pid integer not null default pg_backend_pid(),"
-        " database_user text not null default current_user,"
-        " client_host text,"
-        " client_pid integer"
-        "); "
-        "comment on table {runs} is {comment}"
-    ).format(
-        schema=sql.Identifier(schema),
-        runs=qualified(schema, "runs"),
-        comment=sql.Literal(
-            "forecast-migrate run log: one row per migrate, rollback and cleanup, written "
-            "before the work starts and updated after it"
-        ),
-    )
-
-
-def run_log_insert(schema: str) -> sql.Composed:
-    """(command, arguments, backup_name, client_host, client_pid) -> id, started_at."""
-    return sql.SQL(
-        "insert into {} (command, arguments, backup_name, client_host, client_pid) "
-        "values (%s, %s, %s, %s, %s) returning id, started_at"
-    ).format(qualified(schema, "runs"))
-
-
-def run_log_finish(schema: str) -> sql.Composed:
-    """(outcome, message, counts json, backup_name, id)."""
-    return sql.SQL(
-        "update {} set finished_at = clock_timestamp(), outcome = %s, message = %s, "
-        "counts = counts || %s::jsonb, backup_name = coalesce(%s, backup_name) where id = %s"
-    ).format(qualified(schema, "runs"))
-
-
-def run_log_progress(schema: str) -> sql.Composed:
-    """(counts json, backup_name, id): record progress of a run still going."""
-    return sql.SQL(
-        "update {} set counts = counts || %s::jsonb, backup_name = coalesce(%s, backup_name) "
-        "where id = %s"
-    ).format(qualified(schema, "runs"))
-
-
-def run_log_mark_interrupted(schema: str) -> sql.Composed:
-    """Runs still marked running whose session no longer holds the lock: they were killed."""
-    return sql.SQL(
-        "update {} set outcome = 'interrupted', "
-        "message = coalesce(message, 'the process ended without recording an outcome') "
-        "where outcome = 'running' and backend_pid <> all(%s) returning id"
-    ).format(qualified(schema, "runs"))
-
-
-def run_log_runs(schema: str) -> sql.Composed:
-    """(limit) -> the latest runs, newest first."""
-    return sql.SQL(
-        "select id, command, arguments, started_at, finished_at, outcome, message, counts, "
-        "backup_name, backend_pid, database_user, client_host, client_pid "
-        "from {} order by id desc limit %s"
-    ).format(qualified(schema, "runs"))
-
-
-def run_log_running_for_pid(schema: str) -> sql.Composed:
-    """(backend pid) -> the run that session is recording, if any."""
-    return sql.SQL(
-        "select id, command, started_at, database_user, client_host, client_pid from {} "
-        "where outcome = 'running' and backend_pid = %s order by id desc limit 1"
-    ).format(qualified(schema, "runs"))
-
 
 # --- backups -----------------------------------------------------------------------------
 

@@ -22,11 +22,74 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from psycopg2 import sql
+
 from . import MigrationError, queries
 from .database import execute, fetch_all, fetch_one, fetch_value
 
 RUN_LOG_SCHEMA = "migration_run_log"
 OLD_RUN_LOG_SCHEMA = "forecast_migrate"
+
+# The run log's statements; {runs} is the table, {schema} its schema (see `_statement`).
+CREATE = """
+create schema if not exists {schema};
+create table if not exists {runs} (
+    id bigint generated always as identity primary key,
+    command text not null,
+    arguments text not null default '',
+    started_at timestamptz not null default clock_timestamp(),
+    finished_at timestamptz,
+    outcome text not null default 'running'
+        check (outcome in ('running', 'ok', 'failed', 'interrupted')),
+    message text,
+    counts jsonb not null default '{{}}'::jsonb,
+    backup_name text,
+    backend_pid integer not null default pg_backend_pid(),
+    database_user text not null default current_user,
+    client_host text,
+    client_pid integer
+);
+comment on table {runs} is 'forecast-migrate run log: one row per migrate, rollback, cleanup'
+"""
+# (command, arguments, backup_name, client_host, client_pid) -> id, started_at
+INSERT = """
+insert into {runs} (command, arguments, backup_name, client_host, client_pid)
+values (%s, %s, %s, %s, %s) returning id, started_at
+"""
+# (counts json, backup_name, id): the progress of a run still going
+PROGRESS = """
+update {runs} set counts = counts || %s::jsonb, backup_name = coalesce(%s, backup_name)
+where id = %s
+"""
+# (outcome, message, counts json, backup_name, id)
+FINISH = """
+update {runs} set finished_at = clock_timestamp(), outcome = %s, message = %s,
+    counts = counts || %s::jsonb, backup_name = coalesce(%s, backup_name)
+where id = %s
+"""
+# (backend pids holding the lock): runs still `running` whose session ended were killed
+MARK_INTERRUPTED = """
+update {runs} set outcome = 'interrupted',
+    message = coalesce(message, 'the process ended without recording an outcome')
+where outcome = 'running' and backend_pid <> all(%s)
+"""
+# (limit) -> the latest runs, newest first
+LATEST = """
+select id, command, arguments, started_at, finished_at, outcome, message, counts,
+    backup_name, backend_pid, database_user, client_host, client_pid
+from {runs} order by id desc limit %s
+"""
+# (backend pid) -> the run that session is recording, if any
+RUNNING_FOR_PID = """
+select id, command, started_at, database_user, client_host, client_pid from {runs}
+where outcome = 'running' and backend_pid = %s order by id desc limit 1
+"""
+
+
+def _statement(text: str, schema: str = RUN_LOG_SCHEMA) -> sql.Composed:
+    return sql.SQL(text).format(
+        schema=sql.Identifier(schema), runs=queries.qualified(schema, "runs")
+    )
 
 
 @dataclass
@@ -64,7 +127,7 @@ def ensure(connection) -> None:
     if schema == RUN_LOG_SCHEMA:
         return
     if schema is None:
-        execute(connection, queries.run_log_ddl(RUN_LOG_SCHEMA))
+        execute(connection, _statement(CREATE))
         return
     execute(connection, queries.move_table(OLD_RUN_LOG_SCHEMA, "runs", RUN_LOG_SCHEMA))
     if fetch_value(connection, queries.OBJECTS_IN_SCHEMA, (OLD_RUN_LOG_SCHEMA,)) == 0:
@@ -76,7 +139,7 @@ def recent(connection, limit: int = 20) -> list[Run]:
     schema = locate(connection)
     if schema is None:
         return []
-    return [Run(*row) for row in fetch_all(connection, queries.run_log_runs(schema), (limit,))]
+    return [Run(*row) for row in fetch_all(connection, _statement(LATEST, schema), (limit,))]
 
 
 def lock_holder_pids(connection) -> list[int]:
@@ -102,7 +165,7 @@ def describe_holder(connection) -> str:
         f"connected {since:%Y-%m-%d %H:%M:%S %Z})"
     )
     schema = locate(connection)
-    run = schema and fetch_one(connection, queries.run_log_running_for_pid(schema), (pid,))
+    run = schema and fetch_one(connection, _statement(RUNNING_FOR_PID, schema), (pid,))
     if run:
         run_id, command, started_at, _, client_host, client_pid = run
         text = (
@@ -145,10 +208,10 @@ class Recorder:
             return
         counts = json.dumps(self.counts, default=str)
         if outcome is None:
-            update = queries.run_log_progress(RUN_LOG_SCHEMA)
+            update = _statement(PROGRESS)
             fetch_all(self.connection, update, (counts, self.backup_name, self.run_id))
             return
-        update = queries.run_log_finish(RUN_LOG_SCHEMA)
+        update = _statement(FINISH)
         params = (outcome, message, counts, self.backup_name, self.run_id)
         fetch_all(self.connection, update, params)
 
@@ -163,13 +226,13 @@ def recorded(
     ensure(connection)
     fetch_all(
         connection,
-        queries.run_log_mark_interrupted(RUN_LOG_SCHEMA),
+        _statement(MARK_INTERRUPTED),
         (lock_holder_pids(connection),),
     )
     client = f"{getpass.getuser()}@{socket.gethostname()}"
     run_id, _ = fetch_one(
         connection,
-        queries.run_log_insert(RUN_LOG_SCHEMA),
+        _statement(INSERT),
         (command, arguments, backup_name, client, os.getpid()),
     )
     recorder = Recorder(connection=connection, run_id=run_id, backup_name=backup_name)
