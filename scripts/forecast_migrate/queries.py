@@ -3,7 +3,7 @@ in run_log.py).
 
 SQL that knows the project's rules (which rows have a legacy origin, which legacy rows are
 not carried over yet, the readiness report) is not here: it is the project's analyses
-(analyses/), run by dbt. What is here is generic plumbing: catalog look-ups, the run log,
+(analyses/), run by dbt. What is here is generic plumbing: catalog look-ups,
 backups and checksums, locks and DDL on names the dbt project supplies. Identifiers
 always pass through `sql.Identifier`, values through parameters.
 """

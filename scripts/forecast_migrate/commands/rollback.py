@@ -38,7 +38,7 @@ LOCK_ATTEMPTS = 3
 
 @dataclass(frozen=True)
 class Plan:
-    """What the rollback will do, derived from the project's catalog and the database."""
+    """What the rollback will do, derived from the inventory and the database."""
 
     lock: tuple[tuple[str, str], ...]
     views: tuple[tuple[str, str], ...]
