@@ -240,7 +240,8 @@ def restore(
     missing = [table for table in order if backup.entry(table) is None]
     if missing:
         raise MigrationError(f"backup {backup.name} has no copy of {', '.join(missing)}")
-    execute(connection, queries.truncate(legacy_schema, order))
+    tables = [(legacy_schema, table) for table in order]
+    execute(connection, queries.with_relations("truncate table {}", tables))
     for table in order:
         columns = [
             row[0] for row in fetch_all(connection, queries.TABLE_COLUMNS, (legacy_schema, table))

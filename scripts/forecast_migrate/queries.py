@@ -225,12 +225,6 @@ def backup_mark_verified(backup: str) -> sql.Composed:
     return sql.SQL("update {} set verified_at = now()").format(qualified(backup, MANIFEST_TABLE))
 
 
-def truncate(schema: str, tables: Sequence[str]) -> sql.Composed:
-    return sql.SQL("truncate table {}").format(
-        sql.SQL(", ").join(qualified(schema, table) for table in tables)
-    )
-
-
 def restore_rows(schema: str, table: str, backup: str, columns: Sequence[str]) -> sql.Composed:
     """Insert every row of the backup copy into the legacy table, by column name."""
     column_list = sql.SQL(", ").join(sql.Identifier(column) for column in columns)
@@ -246,28 +240,11 @@ def set_lock_timeout(milliseconds: int) -> sql.Composed:
     return sql.SQL("set local lock_timeout = {}").format(sql.Literal(f"{milliseconds}ms"))
 
 
-def lock_relations(relations: Iterable[tuple[str, str]]) -> sql.Composed:
-    return sql.SQL("lock table {} in access exclusive mode").format(
-        sql.SQL(", ").join(qualified(schema, name) for schema, name in relations)
-    )
-
-
-def drop_views(relations: Iterable[tuple[str, str]]) -> sql.Composed:
-    return sql.SQL("drop view {}").format(
-        sql.SQL(", ").join(qualified(schema, name) for schema, name in relations)
-    )
-
-
-def drop_tables(relations: Iterable[tuple[str, str]]) -> sql.Composed:
-    return sql.SQL("drop table {}").format(
-        sql.SQL(", ").join(qualified(schema, name) for schema, name in relations)
-    )
-
-
-def drop_types(schema: str, names: Iterable[str]) -> sql.Composed:
-    return sql.SQL("drop type {}").format(
-        sql.SQL(", ").join(qualified(schema, name) for name in names)
-    )
+def with_relations(statement: str, relations: Iterable[tuple[str, str]]) -> sql.Composed:
+    """A statement on several relations: `{}` in it becomes their schema-qualified names,
+    comma-separated (`drop table {}`, `lock table {} in access exclusive mode`)."""
+    names = sql.SQL(", ").join(qualified(schema, name) for schema, name in relations)
+    return sql.SQL(statement).format(names)
 
 
 def drop_schema(schema: str, cascade: bool = False) -> sql.Composed:

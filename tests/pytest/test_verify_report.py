@@ -202,12 +202,14 @@ def test_the_markdown_report_matches_the_database(migrated, point_at, tmp_path):
     rows = {row["legacy table"]: row for row in section(report, "5.")["rows"]}
     for table in LEGACY_TABLES:
         row = rows[table]
-        assert row["legacy"] == str(legacy_rows[table]), table
-        assert row["migrated"] == str(migrated_rows[table]), table
-        assert row["exceptions"] == str(exceptions.get(table, 0)), table
+        assert row["legacy rows"] == str(legacy_rows[table]), table
+        assert row["migrated rows"] == str(migrated_rows[table]), table
+        assert row["exception rows"] == str(exceptions.get(table, 0)), table
         assert legacy_rows[table] == migrated_rows[table] + exceptions.get(table, 0), table
-        assert row["unaccounted"] == "0"
-    assert rows["curve_schedule"]["rows"] == str(db.scalar('select count(*) from "CurveSchedule"'))
+        assert row["unaccounted rows"] == "0"
+    assert rows["curve_schedule"]["target rows"] == str(
+        db.scalar('select count(*) from "CurveSchedule"')
+    )
     assert (
         f"Curves migrated: {migrated_rows['curve_definitions']} of 72 expected"
         in section(report, "5.")["text"]
@@ -221,7 +223,10 @@ def test_the_markdown_report_matches_the_database(migrated, point_at, tmp_path):
         listed[(source_table, reason)].append(source_id)
     rows = section(report, "6.")["rows"]
     printed = {
-        (row["legacy table"], row["reason"]): (int(row["rows"]), expand(row["legacy ids"]))
+        (row["legacy table"], row["reason"]): (
+            int(row["exception rows"]),
+            expand(row["legacy ids"]),
+        )
         for row in rows
     }
     assert printed == {key: (len(ids), sorted(ids)) for key, ids in listed.items()}

@@ -37,9 +37,9 @@ class Plan:
         statements = [queries.drop_schema(backup.name, cascade=True) for backup in self.backups]
         if self.legacy_tables:
             if self.legacy_views:
-                statements.append(queries.drop_views(self.legacy_views))
+                statements.append(queries.with_relations("drop view {}", self.legacy_views))
             legacy = ((inventory.legacy_schema, table) for table in self.legacy_tables)
-            statements.append(queries.drop_tables(legacy))
+            statements.append(queries.with_relations("drop table {}", legacy))
         return statements
 
 

@@ -119,5 +119,5 @@ def summarise(ctx: Context, progress: DbtProgress) -> None:
     if rows:
         reporter.table(
             ["legacy table", "reason", "rows"],
-            [(row["source_table"], row["reason"], row["exception_rows"]) for row in rows],
+            [(row["legacy_table"], row["reason"], row["exception_rows"]) for row in rows],
         )

@@ -53,13 +53,16 @@ class Plan:
         statements: list[sql.Composable] = [queries.set_lock_timeout(lock_timeout_ms)]
         # tables only: LOCK on a view also locks what the view reads, the catalog included
         if self.lock:
-            statements.append(queries.lock_relations(self.lock))
+            statements.append(
+                queries.with_relations("lock table {} in access exclusive mode", self.lock)
+            )
         if self.views:
-            statements.append(queries.drop_views(self.views))
+            statements.append(queries.with_relations("drop view {}", self.views))
         if self.tables:
-            statements.append(queries.drop_tables(self.tables))
+            statements.append(queries.with_relations("drop table {}", self.tables))
         if self.types:
-            statements.append(queries.drop_types(inventory.target_schema, self.types))
+            types = [(inventory.target_schema, name) for name in self.types]
+            statements.append(queries.with_relations("drop type {}", types))
         statements += [
             queries.revoke_schema_usage(inventory.target_schema, grantee)
             for grantee in self.revoke_schema_usage

@@ -168,17 +168,6 @@ def expected_objects(ctx: Context, objects: Objects) -> list[tuple[str, str, str
     return rows
 
 
-def id_ranges(ids: Sequence[int]) -> str:
-    """Ids as compact ranges: [1, 2, 3, 7, 9, 10] -> '1-3, 7, 9-10'."""
-    ranges: list[list[int]] = []
-    for value in sorted(set(ids)):
-        if ranges and value == ranges[-1][1] + 1:
-            ranges[-1][1] = value
-        else:
-            ranges.append([value, value])
-    return ", ".join(str(first) if first == last else f"{first}-{last}" for first, last in ranges)
-
-
 class Document:
     """Headings, paragraphs and tables, as aligned text or as Markdown."""
 
@@ -211,6 +200,12 @@ class Document:
     def table(self, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         lines = table_lines(headers, rows, markdown=self.markdown)
         self.lines += (lines if self.markdown else [f"  {line}" for line in lines]) + [""]
+
+    def rows(self, rows: list[Row]) -> None:
+        """An analysis's rows as a table, headed by its column names."""
+        if rows:
+            headers = [name.replace("_", " ") for name in rows[0]]
+            self.table(headers, [list(row.values()) for row in rows])
 
     def text(self) -> str:
         return "\n".join(self.lines).rstrip() + "\n"
@@ -276,13 +271,7 @@ def render_objects(out: Document, report: Report, ok: bool) -> None:
 
 def render_counts(out: Document, report: Report) -> None:
     out.heading("2. Curves, instances and prices per market and location")
-    rows = report["verify_curves_by_market_location"]
-    keys = ("curves", "instances", "prices")
-    out.table(
-        ["market", "location", *keys],
-        [[row["market"], row["location"], *(row[key] for key in keys)] for row in rows]
-        + [["total", "", *(sum(row[key] for row in rows) for key in keys)]],
-    )
+    out.rows(report["verify_curves_by_market_location"])
 
 
 def render_compat(out: Document, report: Report, ok: bool) -> None:
@@ -309,13 +298,7 @@ def render_compat(out: Document, report: Report, ok: bool) -> None:
 
 def render_schedules(out: Document, report: Report) -> None:
     out.heading("4. Schedules per frequency")
-    rows = report["verify_schedules_by_frequency"]
-    keys = ("schedules", "from_legacy_schedule", "from_default_rule", "written_by_application")
-    out.table(
-        ["frequency", "schedules", "from legacy schedule", "from default rule", "by application"],
-        [[row["frequency"], *(row[key] for key in keys)] for row in rows]
-        + [["total", *(sum(row[key] for row in rows) for key in keys)]],
-    )
+    out.rows(report["verify_schedules_by_frequency"])
 
 
 def render_reconciliation(out: Document, report: Report, context: Row, ok: bool) -> None:
@@ -332,32 +315,16 @@ def render_reconciliation(out: Document, report: Report, context: Row, ok: bool)
             f"Curves migrated: {curves['migrated_rows']} of {context['expected_curve_count']} "
             "expected (var expected_curve_count)."
         )
-    keys = ("legacy_table", "legacy_rows", "migrated_rows", "exception_rows", "unaccounted_rows")
-    out.table(
-        ["legacy table", "legacy", "migrated", "exceptions", "unaccounted", "new table", "rows"],
-        [[*(row[key] for key in keys), row["target_table"], row["target_rows"]] for row in rows],
-    )
+    out.rows(rows)
 
 
 def render_exceptions(out: Document, report: Report) -> None:
     rows = report["verify_exceptions_by_reason"]
     total = sum(row["exception_rows"] for row in rows)
     out.heading(f"6. Exceptions: {total} legacy rows not migrated, by reason")
+    out.rows(rows)
     if not rows:
         out.para("None: every legacy row was migrated.")
-        return
-    out.table(
-        ["legacy table", "rows", "legacy ids", "reason"],
-        [
-            [
-                row["source_table"],
-                row["exception_rows"],
-                id_ranges([int(part) for part in str(row["source_ids"]).split(",") if part]),
-                row["reason"],
-            ]
-            for row in rows
-        ],
-    )
 
 
 def render_tests(out: Document, report: Report, ok: bool) -> None:
