@@ -46,7 +46,7 @@ select
     shared.mark_type,
     shared.location,
     shared.created_at,
-    assigned.curve_name
+    assigned.curve_name as will_be_named
 from shared
 inner join assigned
     on shared.curve_id = assigned.curve_id

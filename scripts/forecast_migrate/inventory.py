@@ -51,7 +51,6 @@ class Inventory:
     target_schema: str
     migration_schema: str
     legacy_schema: str
-    expected_curve_count: int
     legacy_tables: tuple[str, ...]
     relations: tuple[Relation, ...]
     enum_types: tuple[str, ...]
@@ -90,7 +89,6 @@ def read(session: DbtSession) -> Inventory:
         target_schema=context["target_schema"],
         migration_schema=context["migration_schema"],
         legacy_schema=context["legacy_schema"],
-        expected_curve_count=int(context["expected_curve_count"]),
         legacy_tables=tuple(sorted(source.identifier for source in legacy)),
         relations=tuple(sorted(relations, key=lambda relation: relation.name)),
         enum_types=tuple(context["enum_types"].split(",")),

@@ -12,43 +12,19 @@ from ..progress import DbtProgress, Reporter
 from ..state import require_legacy_schema
 
 READINESS_PREFIX = "readiness: "
-# the report's sections: analysis (analyses/readiness/), title, column headers
-SECTIONS = (
-    ("readiness_table_counts", "Legacy tables", ["table", "rows", ""]),
-    (
-        "readiness_name_collisions",
-        "Derived-name collisions (each curve, earliest created_at first, then lowest curve_id, "
-        "takes the first free name of NAME, NAME_V2, NAME_V3, ...)",
-        ["curve_id", "market", "mark_type", "location", "created_at", "will be named"],
-    ),
-    (
-        "readiness_privileges",
-        "Privileges the new relations get (those other roles hold on the legacy table today)",
-        ["role", "legacy table", "new relation", "privileges"],
-    ),
-    (
-        "readiness_null_critical_fields",
-        "NULL or blank critical fields (the name part becomes UNKNOWN)",
-        ["column", "curves", "curve_ids"],
-    ),
-    (
-        "readiness_unmigratable_prices",
-        "Price rows that cannot be migrated (listed in migration_exceptions)",
-        ["reason", "rows", "first ids"],
-    ),
-    (
-        "readiness_prices_by_market_location",
-        "Price rows per market and location",
-        ["market", "location", "curves", "rows", "migratable", "first hour", "last hour"],
-    ),
-)
-
-# sections whose table is left out when it has no rows
-OPTIONAL_TABLES = (
-    "readiness_name_collisions",
-    "readiness_privileges",
-    "readiness_unmigratable_prices",
-)
+# the report's sections: analysis (analyses/readiness/), title
+SECTIONS = {
+    "readiness_table_counts": "Legacy tables",
+    "readiness_name_collisions": "Derived-name collisions (each curve, earliest created_at "
+    "first, then lowest curve_id, takes the first free name of NAME, NAME_V2, NAME_V3, ...)",
+    "readiness_privileges": "Privileges the new relations get (those other roles hold on the "
+    "legacy table today)",
+    "readiness_null_critical_fields": "NULL or blank critical fields (the name part becomes "
+    "UNKNOWN)",
+    "readiness_unmigratable_prices": "Price rows that cannot be migrated (listed in "
+    "migration_exceptions)",
+    "readiness_prices_by_market_location": "Price rows per market and location",
+}
 
 
 @dataclass
@@ -73,7 +49,7 @@ def check_readiness(ctx: Context, with_report: bool = True) -> Verdict:
     which leaves the report out with --quiet)."""
     if with_report:
         with ctx.reporter.step("readiness report"):
-            rows, errors = ctx.dbt().show(*(name for name, _, _ in SECTIONS))
+            rows, errors = ctx.dbt().show(*SECTIONS)
         print_report(ctx, rows, errors)
     verdict = run_source_tests(ctx)
     print_verdict(ctx.reporter, verdict)
@@ -86,26 +62,24 @@ def print_report(ctx: Context, rows: dict[str, list[dict]], errors: dict[str, st
     reporter.result(
         f'Readiness report (runbook Step 1), legacy schema "{ctx.inventory().legacy_schema}"'
     )
-    for name, title, headers in SECTIONS:
+    for name, title in SECTIONS.items():
         reporter.result()
         reporter.result(title)
+        section = rows.get(name, [])
         if name in errors:
             reporter.result(f"  not available: {errors[name]}")
-            continue
-        values = [list(row.values()) for row in rows.get(name, [])]
-        if name == "readiness_table_counts":
-            expected = f"expected {ctx.inventory().expected_curve_count}"
-            values = [[*row, expected if row[0] == "curve_definitions" else ""] for row in values]
         elif name == "readiness_name_collisions":
-            names = len({row[0] for row in values})
-            reporter.result(f"  {names} derived names are shared or taken, by {len(values)} curves")
-            values = [row[1:] for row in values]
+            names = len({row["base_name"] for row in section})
+            reporter.result(
+                f"  {names} derived names are shared or taken, by {len(section)} curves"
+            )
         elif name == "readiness_unmigratable_prices":
-            reporter.result(f"  {sum(row[1] for row in values)} rows")
-        elif name == "readiness_privileges" and not values:
+            reporter.result(f"  {sum(row['row_count'] for row in section)} rows")
+        elif name == "readiness_privileges" and not section:
             reporter.result("  none: only the owner uses the legacy tables")
-        if values or name not in OPTIONAL_TABLES:
-            reporter.table(headers, values)
+        if section:
+            headers = [column.replace("_", " ") for column in section[0]]
+            reporter.table(headers, [list(row.values()) for row in section])
 
 
 def run_source_tests(ctx: Context) -> Verdict:
