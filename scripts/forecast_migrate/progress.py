@@ -60,6 +60,7 @@ class Reporter:
         self.quiet = quiet
         self.started = time.monotonic()
         self.console = Console(highlight=False, markup=False, emoji=False, soft_wrap=True)
+        self.progress_to_stderr = False  # when the result is a document on stdout
         self._closed = False
 
     def elapsed(self) -> float:
@@ -79,8 +80,13 @@ class Reporter:
 
     def progress(self, text: str) -> None:
         """A progress line, stamped with the seconds since the command started."""
-        if not self.quiet:
-            self.result(f"[{self.elapsed():6.1f}s] {text}")
+        line = f"[{self.elapsed():6.1f}s] {text}"
+        if self.quiet:
+            return
+        if self.progress_to_stderr:
+            print(line, file=sys.stderr, flush=True)
+        else:
+            self.result(line)
 
     @contextmanager
     def step(self, title: str) -> Iterator[None]:

@@ -101,6 +101,7 @@ def run(ctx: Context, format: str = "text", output: Path | None = None) -> int:
     the report is written) when a check failed."""
     if format not in FORMATS:
         raise MigrationError(f"unknown format {format!r}: choose one of {', '.join(FORMATS)}", 2)
+    ctx.reporter.progress_to_stderr = output is None
     report = collect(ctx)
     text = render(report, markdown=format == "markdown")
     if output is None:
