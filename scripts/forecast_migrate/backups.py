@@ -12,11 +12,43 @@ from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import dataclass
 
+from psycopg2 import sql
+
 from . import EXIT_USAGE, MigrationError, queries
 from .database import connect, execute, fetch_all, fetch_value, transaction
 from .progress import Reporter
 
 NAME_PATTERN = re.compile(r"^backup_[a-z0-9_]{1,56}$")
+
+# A backup's statements; {backup} is its schema, {manifest} its manifest (see `_statement`).
+CREATE = """
+create schema {backup};
+create table {manifest} (
+    table_name text primary key,
+    source_schema text not null,
+    row_count bigint not null,
+    checksum text not null,
+    created_at timestamptz not null default now(),
+    verified_at timestamptz
+);
+comment on schema {backup} is
+    'forecast-migrate backup of the legacy tables; backup_manifest holds the row counts and '
+    'checksums taken in the same snapshot as the copies'
+"""
+# (table_name, source_schema, row_count, checksum)
+RECORD = """
+insert into {manifest} (table_name, source_schema, row_count, checksum) values (%s, %s, %s, %s)
+"""
+MANIFEST = """
+select table_name, source_schema, row_count, checksum, created_at, verified_at
+from {manifest} order by table_name
+"""
+MARK_VERIFIED = "update {manifest} set verified_at = now()"
+
+
+def _statement(text: str, backup: str) -> sql.Composed:
+    manifest = queries.qualified(backup, queries.MANIFEST_TABLE)
+    return sql.SQL(text).format(backup=sql.Identifier(backup), manifest=manifest)
 
 
 @dataclass(frozen=True)
@@ -112,7 +144,7 @@ def read(connection, name: str) -> Backup | None:
         (queries.regclass_text(name, queries.MANIFEST_TABLE),),
     ):
         return None
-    rows = fetch_all(connection, queries.backup_manifest(name))
+    rows = fetch_all(connection, _statement(MANIFEST, name))
     if not rows:
         return None
     return Backup(
@@ -172,7 +204,7 @@ def verify(connection, backup: Backup) -> list[TableCheck]:
     a successful verification in the manifest."""
     checks = compare(connection, backup.name, backup, [entry.table for entry in backup.entries])
     if all(check.ok for check in checks):
-        execute(connection, queries.backup_mark_verified(backup.name))
+        execute(connection, _statement(MARK_VERIFIED, backup.name))
     return checks
 
 
@@ -184,12 +216,15 @@ def create(name: str, legacy_schema: str, tables: Sequence[str], reporter: Repor
     with transaction("backup", isolation_level="REPEATABLE READ") as connection:
         if schema_exists(connection, name):
             raise MigrationError(f"backup {name} already exists: it is never overwritten")
-        execute(connection, queries.backup_create_schema(name))
+        execute(connection, _statement(CREATE, name))
         for table in tables:
             started = time.monotonic()
-            copied = execute(connection, queries.backup_copy_table(name, legacy_schema, table))
+            copy = sql.SQL("create table {} as table {}").format(
+                queries.qualified(name, table), queries.qualified(legacy_schema, table)
+            )
+            copied = execute(connection, copy)
             rows, checksum = fetch_all(connection, queries.checksum(legacy_schema, table))[0]
-            execute(connection, queries.backup_record(name), (table, legacy_schema, rows, checksum))
+            execute(connection, _statement(RECORD, name), (table, legacy_schema, rows, checksum))
             reporter.progress(
                 f"backup {name}: copied {legacy_schema}.{table}, {copied} rows "
                 f"in {time.monotonic() - started:.1f}s"

@@ -1,5 +1,5 @@
-"""The SQL statements the forecast-migrate wrapper composes itself (the run log keeps its own,
-in run_log.py).
+"""The SQL statements the forecast-migrate wrapper composes itself (the run log and the backups
+keep their own, in run_log.py and backups.py).
 
 SQL that knows the project's rules (which rows have a legacy origin, which legacy rows are
 not carried over yet, the readiness report) is not here: it is the project's analyses
@@ -177,52 +177,6 @@ def checksum(schema: str, table: str) -> sql.Composed:
         "|| coalesce(sum(('x' || right(row_hash, 16))::bit(64)::bigint::numeric), 0)::text) "
         "from (select md5(source_row::text) as row_hash from {} as source_row) as hashed"
     ).format(qualified(schema, table))
-
-
-def backup_create_schema(schema: str) -> sql.Composed:
-    return sql.SQL(
-        "create schema {schema}; "
-        "create table {manifest} ("
-        " table_name text primary key,"
-        " source_schema text not null,"
-        " row_count bigint not null,"
-        " checksum text not null,"
-        " created_at timestamptz not null default now(),"
-        " verified_at timestamptz"
-        "); "
-        "comment on schema {schema} is {comment}"
-    ).format(
-        schema=sql.Identifier(schema),
-        manifest=qualified(schema, MANIFEST_TABLE),
-        comment=sql.Literal(
-            "forecast-migrate backup of the legacy tables; backup_manifest holds the row "
-            "counts and checksums taken in the same snapshot as the copies"
-        ),
-    )
-
-
-def backup_copy_table(backup: str, legacy_schema: str, table: str) -> sql.Composed:
-    return sql.SQL("create table {} as table {}").format(
-        qualified(backup, table), qualified(legacy_schema, table)
-    )
-
-
-def backup_record(backup: str) -> sql.Composed:
-    """(table_name, source_schema, row_count, checksum)."""
-    return sql.SQL(
-        "insert into {} (table_name, source_schema, row_count, checksum) values (%s, %s, %s, %s)"
-    ).format(qualified(backup, MANIFEST_TABLE))
-
-
-def backup_manifest(backup: str) -> sql.Composed:
-    return sql.SQL(
-        "select table_name, source_schema, row_count, checksum, created_at, verified_at "
-        "from {} order by table_name"
-    ).format(qualified(backup, MANIFEST_TABLE))
-
-
-def backup_mark_verified(backup: str) -> sql.Composed:
-    return sql.SQL("update {} set verified_at = now()").format(qualified(backup, MANIFEST_TABLE))
 
 
 def restore_rows(schema: str, table: str, backup: str, columns: Sequence[str]) -> sql.Composed:
