@@ -1,5 +1,6 @@
 -- Runbook Step 4 "check curve instances": curves, instances and price rows in the new
--- tables per market and location (every row, migrated or written by the application).
+-- tables per market and location (every row, migrated or written by the application), and
+-- a last row `total`.
 
 with
 
@@ -42,8 +43,9 @@ prices_per_curve as (
 
 per_market_location as (
     select
-        definitions.market,
-        definitions.location,
+        grouping(definitions.market) as is_total,
+        case when grouping(definitions.market) = 1 then 'total' else definitions.market end as market,
+        case when grouping(definitions.market) = 1 then '' else definitions.location end as location,
         count(*) as curves,
         coalesce(sum(instances_per_curve.instances), 0)::bigint as instances,
         coalesce(sum(prices_per_curve.prices), 0)::bigint as prices
@@ -52,8 +54,14 @@ per_market_location as (
         on definitions.id = instances_per_curve.curve_definition_id
     left join prices_per_curve
         on definitions.id = prices_per_curve.curve_definition_id
-    group by definitions.market, definitions.location
+    group by grouping sets ((definitions.market, definitions.location), ())
 )
 
-select * from per_market_location
-order by market, location
+select
+    market,
+    location,
+    curves,
+    instances,
+    prices
+from per_market_location
+order by is_total, market, location

@@ -98,13 +98,13 @@ totals as (
 
 select
     totals.legacy_table,
-    totals.target_table,
     totals.legacy_rows,
     totals.migrated_rows,
     coalesce(exceptions.exception_rows, 0) as exception_rows,
     (
         totals.legacy_rows - totals.migrated_rows - coalesce(exceptions.exception_rows, 0)
     ) as unaccounted_rows,
+    totals.target_table,
     totals.target_rows
 from totals
 left join exceptions

@@ -1,8 +1,9 @@
 -- Runbook Step 4 "check schedules were created": schedules per frequency, and where each
--- came from (the curve's legacy schedule, or its product's default rule).
+-- came from (the curve's legacy schedule, or its product's default rule), and a last row
+-- `total`.
 
 select
-    frequency::text as frequency,
+    case when grouping(frequency) = 1 then 'total' else frequency::text end as frequency,
     count(*) as schedules,
     count(*) filter (where metadata ->> 'origin' = 'legacy_schedule') as from_legacy_schedule,
     count(*) filter (where metadata ->> 'origin' like 'default_rule%') as from_default_rule,
@@ -10,5 +11,5 @@ select
         where metadata ->> 'source' is distinct from '{{ migration_marker() }}'
     ) as written_by_application
 from {{ ref('CurveSchedule') }}
-group by frequency
-order by frequency
+group by grouping sets ((frequency), ())
+order by grouping(frequency), frequency

@@ -30,8 +30,8 @@ timezones as (
     select * from {{ ref('market_timezones') }}
 ),
 
-product_defaults as (
-    select * from {{ ref('product_defaults') }}
+product_rules as (
+    select * from {{ ref('int_curve_product_rules_matched') }}
 ),
 
 existing as (
@@ -88,7 +88,7 @@ derived as (
         coalesce(nullif(trim(curves.market), ''), '{{ unknown_placeholder() }}') as market,
         coalesce(nullif(trim(curves.location), ''), '{{ unknown_placeholder() }}') as location,
         coalesce(nullif(trim(curves.mark_type), ''), '{{ unknown_placeholder() }}') as product,
-        product_rule.commodity,
+        product_rules.commodity,
         coalesce(latest_runs.units, '{{ unknown_placeholder() }}') as units,
         coalesce(nullif(trim(curves.granularity), ''), '{{ unknown_placeholder() }}') as granularity,
         coalesce(timezones.timezone, 'UTC') as timezone,
@@ -113,15 +113,8 @@ derived as (
         on curves.curve_id = latest_runs.curve_id
     left join timezones
         on {{ normalised_key('curves.market') }} = timezones.market
-    -- the product's own row of the seed, or the `*` row when the product is not listed
-    inner join product_defaults as product_rule
-        on product_rule.product = coalesce(
-            (
-                select listed.product from product_defaults as listed
-                where listed.product = {{ normalised_key('curves.mark_type') }}
-            ),
-            '*'
-        )
+    inner join product_rules
+        on curves.curve_id = product_rules.curve_id
 ),
 
 changed as (

@@ -22,19 +22,27 @@ curves as (
     select * from {{ ref('stg_legacy__curve_definitions') }}
 ),
 
+kept_baselines as (
+    -- what a price row of a run is compared with when its denormalised copies are kept
+    -- (PriceForecast.flags): set when the instance is made, then never changed, so a flag
+    -- keeps its meaning whatever later rows or curve edits bring
+    {% if is_incremental() %}
+        select
+            metadata ->> 'legacyRunKey' as run_key,
+            metadata -> 'legacyBaseline' as baseline
+        from {{ this }}
+        where metadata ->> 'source' = '{{ migration_marker() }}'
+    {% else %}
+        select
+            null::text as run_key,
+            null::jsonb as baseline
+        where false
+    {% endif %}
+),
+
 derived as (
     select
         runs.*,
-        -- what a price row of the run is compared with when its denormalised copies are
-        -- kept (PriceForecast.flags): set when the instance is created, then never changed,
-        -- so a flag keeps its meaning whatever later rows or curve edits bring
-        jsonb_build_object(
-            'units', runs.units,
-            'location', curves.location,
-            'mark_case', curves.mark_case,
-            'curve_creator', curves.curve_creator,
-            'granularity', curves.granularity
-        ) as baseline,
         jsonb_build_object(
             'source', '{{ migration_marker() }}',
             'legacyRunKey', runs.run_key,
@@ -44,82 +52,69 @@ derived as (
             'legacyValueTypeKey', runs.value_type_key,
             'legacyPriceRows', runs.price_rows,
             'unitsFromPrices', runs.units,
-            'supersededByRunDate', runs.next_run_date
+            'supersededByRunDate', runs.next_run_date,
+            'legacyBaseline', coalesce(
+                kept_baselines.baseline,
+                jsonb_build_object(
+                    'units', runs.units,
+                    'location', curves.location,
+                    'mark_case', curves.mark_case,
+                    'curve_creator', curves.curve_creator,
+                    'granularity', curves.granularity
+                )
+            )
         ) as metadata
     from runs
     inner join definitions
         on runs.curve_id = definitions.id
     inner join curves
         on runs.curve_id = curves.curve_id
+    left join kept_baselines
+        on runs.run_key = kept_baselines.run_key
 ),
 
-{% if is_incremental() %}
-    existing as (
-        select
-            id,
-            curve_definition_id,
-            "instanceVersion",
-            metadata
-        from {{ this }}
-    ),
+-- a run already migrated keeps its id and version; it is rewritten only when its legacy
+-- rows changed (late rows, or a later run superseding it)
+matched as (
+    {{ match_existing_rows(
+        'derived',
+        'derived.run_key',
+        "existing.metadata ->> 'legacyRunKey'",
+        {'"instanceVersion"': 'existing_version'},
+    ) | indent(4) }}
+),
 
-    kept as (
-        -- a run already migrated keeps its id, version and baseline
-        select
-            derived.*,
-            existing.id as existing_id,
-            existing."instanceVersion" as existing_version,
-            derived.metadata || jsonb_build_object(
-                'legacyBaseline', coalesce(existing.metadata -> 'legacyBaseline', derived.baseline)
-            ) as kept_metadata,
-            existing.metadata as existing_metadata
-        from derived
-        left join existing
-            on
-                existing.metadata ->> 'source' = '{{ migration_marker() }}'
-                and derived.run_key = existing.metadata ->> 'legacyRunKey'
-    ),
-
-    matched as (
-        -- rewritten only when its legacy rows changed (late rows, corrections, or a later
-        -- run superseding it)
-        select kept.*
-        from kept
-        where kept.existing_metadata is distinct from kept.kept_metadata
-    ),
-
-    versions_in_use as (
+versions_in_use as (
+    -- the highest version of each curve's instances, the application's included
+    {% if is_incremental() %}
         select
             curve_definition_id,
             max("instanceVersion") as max_version
-        from existing
+        from {{ this }}
         group by curve_definition_id
-    ),
+    {% else %}
+        select
+            null::integer as curve_definition_id,
+            null::integer as max_version
+        where false
+    {% endif %}
+),
 
-    versioned as (
-        select
-            matched.*,
-            coalesce(
-                matched.existing_version,
-                coalesce(versions_in_use.max_version, 0) + row_number() over (
-                    partition by matched.curve_id, matched.existing_id is null
-                    order by matched.run_ordinal
-                )
-            ) as instance_version
-        from matched
-        left join versions_in_use
-            on matched.curve_id = versions_in_use.curve_definition_id
-    ),
-{% else %}
-    versioned as (
-        select
-            derived.*,
-            null::integer as existing_id,
-            derived.run_ordinal as instance_version,
-            derived.metadata || jsonb_build_object('legacyBaseline', derived.baseline) as kept_metadata
-        from derived
-    ),
-{% endif %}
+versioned as (
+    -- a new run takes the next free versions of its curve, in the order of its runs
+    select
+        matched.*,
+        coalesce(
+            matched.existing_version,
+            coalesce(versions_in_use.max_version, 0) + row_number() over (
+                partition by matched.curve_id, matched.existing_id is null
+                order by matched.run_ordinal
+            )
+        ) as instance_version
+    from matched
+    left join versions_in_use
+        on matched.curve_id = versions_in_use.curve_definition_id
+),
 
 in_run_order as (
     -- new instances draw their ids in the order of their runs, whatever order the
@@ -130,7 +125,7 @@ in_run_order as (
 
 final as (
     select
-        coalesce(existing_id, nextval(pg_get_serial_sequence('{{ this }}', 'id')))::integer as id,
+        {{ existing_or_next_id('existing_id') }} as id,
         curve_id as curve_definition_id,
         instance_version::integer as "instanceVersion",
         delivery_period_start as "deliveryPeriodStart",
@@ -138,10 +133,7 @@ final as (
         forecast_run_date as "forecastRunDate",
         forecast_run_date as "freshnessStartDate",
         next_run_date as "freshnessEndDate",
-        case
-            when next_run_date is null then 'ACTIVE'
-            else 'SUPERSEDED'
-        end::"InstanceStatus" as status,
+        instance_status::"InstanceStatus" as status,
         null::text as "modelType",
         null::text as "modelVersion",
         'BACKFILL'::"RunType" as "runType",
@@ -149,7 +141,7 @@ final as (
         null::text as "approvedBy",
         null::timestamp as "approvedAt",
         null::text as notes,
-        kept_metadata as metadata,
+        metadata,
         {{ run_started_at_literal() }} as "createdAt",
         {{ run_started_at_literal() }} as "updatedAt"
     from in_run_order

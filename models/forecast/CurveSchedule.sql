@@ -34,30 +34,15 @@ derived as (
         on chosen.curve_id = definitions.id
 ),
 
-{% if is_incremental() %}
-    matched as (
-        select
-            derived.*,
-            existing.id as existing_id
-        from derived
-        left join {{ this }} as existing
-            on
-                existing.metadata ->> 'source' = '{{ migration_marker() }}'
-                and derived.curve_id = existing.curve_definition_id
-        where existing.metadata is distinct from derived.metadata
-    ),
-{% else %}
-    matched as (
-        select
-            derived.*,
-            null::integer as existing_id
-        from derived
-    ),
-{% endif %}
+-- a curve already migrated keeps its schedule's id; it is rewritten only when its legacy
+-- schedules changed
+matched as (
+    {{ match_existing_rows('derived', 'derived.curve_id', 'existing.curve_definition_id') | indent(4) }}
+),
 
 final as (
     select
-        coalesce(existing_id, nextval(pg_get_serial_sequence('{{ this }}', 'id')))::integer as id,
+        {{ existing_or_next_id('existing_id') }} as id,
         curve_id as curve_definition_id,
         'REGULAR'::"ScheduleType" as "scheduleType",
         frequency::"UpdateFrequency" as frequency,

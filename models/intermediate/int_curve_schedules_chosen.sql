@@ -1,13 +1,9 @@
 -- For every legacy curve: the legacy schedule it keeps (the most recently updated active
 -- one) with its frequency mapped through the spelling seed, or the product's default rule
--- when it has no active legacy schedule or the spelling is unknown. Every legacy schedule
--- of the curve travels along as JSON, so nothing is lost.
+-- (int_curve_product_rules_matched) when it has no active legacy schedule or the spelling
+-- is unknown. Every legacy schedule of the curve travels along as JSON, so nothing is lost.
 
 with
-
-curves as (
-    select * from {{ ref('stg_legacy__curve_definitions') }}
-),
 
 schedules as (
     select * from {{ ref('stg_legacy__curve_schedule') }}
@@ -17,8 +13,8 @@ spellings as (
     select * from {{ ref('update_frequency_spellings') }}
 ),
 
-product_defaults as (
-    select * from {{ ref('product_defaults') }}
+product_rules as (
+    select * from {{ ref('int_curve_product_rules_matched') }}
 ),
 
 schedules_ranked as (
@@ -59,51 +55,33 @@ chosen as (
     where preference_rank = 1 and is_active_or_default
 ),
 
-defaults_matched as (
-    -- the product's own rule, or the `*` rule when the product is not listed
-    select
-        curves.curve_id,
-        product_rule.frequency,
-        product_rule.day_of_month,
-        product_rule.freshness_hours
-    from curves
-    inner join product_defaults as product_rule
-        on product_rule.product = coalesce(
-            (
-                select listed.product from product_defaults as listed
-                where listed.product = {{ normalised_key('curves.mark_type') }}
-            ),
-            '*'
-        )
-),
-
 combined as (
     select
-        defaults_matched.curve_id,
+        product_rules.curve_id,
         chosen.schedule_id as legacy_schedule_id,
         chosen.update_frequency as legacy_update_frequency,
         chosen.created_at_utc as legacy_created_at_utc,
         spellings.update_frequency as mapped_frequency,
         chosen.schedule_id is not null and spellings.update_frequency is null
             as has_unknown_spelling,
-        coalesce(spellings.update_frequency, defaults_matched.frequency) as frequency,
+        coalesce(spellings.update_frequency, product_rules.frequency) as frequency,
         case
-            when spellings.update_frequency is null then defaults_matched.day_of_month
+            when spellings.update_frequency is null then product_rules.day_of_month
         end as day_of_month,
-        defaults_matched.freshness_hours,
+        product_rules.freshness_hours,
         case
             when spellings.update_frequency is not null then 'legacy_schedule'
             when chosen.schedule_id is not null then 'default_rule_unknown_spelling'
             else 'default_rule'
         end as schedule_origin,
         coalesce(schedules_per_curve.legacy_schedules, '[]'::jsonb) as legacy_schedules
-    from defaults_matched
+    from product_rules
     left join chosen
-        on defaults_matched.curve_id = chosen.curve_id
+        on product_rules.curve_id = chosen.curve_id
     left join spellings
         on chosen.update_frequency_normalised = spellings.legacy_spelling
     left join schedules_per_curve
-        on defaults_matched.curve_id = schedules_per_curve.curve_id
+        on product_rules.curve_id = schedules_per_curve.curve_id
 )
 
 select * from combined

@@ -35,6 +35,10 @@ sequenced as (
         runs.*,
         {{ forecast_run_key('curve_id', 'forecast_run_date', 'value_type_key') }} as run_key,
         lead(runs.forecast_run_date) over same_series as next_run_date,
+        case
+            when lead(runs.forecast_run_date) over same_series is null then 'ACTIVE'
+            else 'SUPERSEDED'
+        end as instance_status,
         row_number() over (
             partition by runs.curve_id
             order by runs.forecast_run_date, runs.value_type_key

@@ -5,16 +5,50 @@ snapshot as the copies)."""
 from __future__ import annotations
 
 import datetime
+import graphlib
 import re
 import time
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import dataclass
 
+from psycopg2 import sql
+
 from . import EXIT_USAGE, MigrationError, queries
-from .database import connect, execute, fetch_all, fetch_value
+from .database import connect, execute, fetch_all, fetch_value, transaction
 from .progress import Reporter
 
 NAME_PATTERN = re.compile(r"^backup_[a-z0-9_]{1,56}$")
+
+# A backup's statements; {backup} is its schema, {manifest} its manifest (see `_statement`).
+CREATE = """
+create schema {backup};
+create table {manifest} (
+    table_name text primary key,
+    source_schema text not null,
+    row_count bigint not null,
+    checksum text not null,
+    created_at timestamptz not null default now(),
+    verified_at timestamptz
+);
+comment on schema {backup} is
+    'forecast-migrate backup of the legacy tables; backup_manifest holds the row counts and '
+    'checksums taken in the same snapshot as the copies'
+"""
+# (table_name, source_schema, row_count, checksum)
+RECORD = """
+insert into {manifest} (table_name, source_schema, row_count, checksum) values (%s, %s, %s, %s)
+"""
+MANIFEST = """
+select table_name, source_schema, row_count, checksum, created_at, verified_at
+from {manifest} order by table_name
+"""
+MARK_VERIFIED = "update {manifest} set verified_at = now()"
+
+
+def _statement(text: str, backup: str) -> sql.Composed:
+    manifest = queries.qualified(backup, queries.MANIFEST_TABLE)
+    return sql.SQL(text).format(backup=sql.Identifier(backup), manifest=manifest)
 
 
 @dataclass(frozen=True)
@@ -110,7 +144,7 @@ def read(connection, name: str) -> Backup | None:
         (queries.regclass_text(name, queries.MANIFEST_TABLE),),
     ):
         return None
-    rows = fetch_all(connection, queries.backup_manifest(name))
+    rows = fetch_all(connection, _statement(MANIFEST, name))
     if not rows:
         return None
     return Backup(
@@ -170,7 +204,7 @@ def verify(connection, backup: Backup) -> list[TableCheck]:
     a successful verification in the manifest."""
     checks = compare(connection, backup.name, backup, [entry.table for entry in backup.entries])
     if all(check.ok for check in checks):
-        execute(connection, queries.backup_mark_verified(backup.name))
+        execute(connection, _statement(MARK_VERIFIED, backup.name))
     return checks
 
 
@@ -179,32 +213,27 @@ def create(name: str, legacy_schema: str, tables: Sequence[str], reporter: Repor
     checksums, all in one REPEATABLE READ transaction (one consistent snapshot); then
     re-read the copies and verify them. Refuses an existing schema of that name."""
     validate_name(name)
-    connection = connect("backup", autocommit=False)
-    try:
-        connection.set_session(isolation_level="REPEATABLE READ")
+    with transaction("backup", isolation_level="REPEATABLE READ") as connection:
         if schema_exists(connection, name):
             raise MigrationError(f"backup {name} already exists: it is never overwritten")
-        execute(connection, queries.backup_create_schema(name))
+        execute(connection, _statement(CREATE, name))
         for table in tables:
             started = time.monotonic()
-            copied = execute(connection, queries.backup_copy_table(name, legacy_schema, table))
+            copy = sql.SQL("create table {} as table {}").format(
+                queries.qualified(name, table), queries.qualified(legacy_schema, table)
+            )
+            copied = execute(connection, copy)
             rows, checksum = fetch_all(connection, queries.checksum(legacy_schema, table))[0]
-            execute(connection, queries.backup_record(name), (table, legacy_schema, rows, checksum))
+            execute(connection, _statement(RECORD, name), (table, legacy_schema, rows, checksum))
             reporter.progress(
                 f"backup {name}: copied {legacy_schema}.{table}, {copied} rows "
                 f"in {time.monotonic() - started:.1f}s"
             )
-        connection.commit()
-    finally:
-        connection.close()
 
-    connection = connect("backup verify")
-    try:
+    with closing(connect("backup verify")) as connection:
         backup = read(connection, name)
         assert backup is not None
         checks = verify(connection, backup)
-    finally:
-        connection.close()
     for check in checks:
         reporter.progress(f"backup {name}: verified {check.describe()}")
     if not all(check.ok for check in checks):
@@ -229,36 +258,28 @@ def restore(
         queries.FOREIGN_KEYS_AMONG,
         (legacy_schema, list(legacy_tables), list(legacy_tables)),
     )
+    parents = {table: set() for table in legacy_tables}
+    children = {table: set() for table in legacy_tables}
+    for child, parent in edges:
+        parents[child].add(parent)
+        children[parent].add(child)
     restored = set(damaged)
-    changed = True
-    while changed:
-        children = {child for child, parent in edges if parent in restored} - restored
-        changed = bool(children)
-        restored |= children
-    order = _parents_first(sorted(restored), [(c, p) for c, p in edges if c in restored])
+    while grown := {child for table in restored for child in children[table]} - restored:
+        restored |= grown
+    # TRUNCATE empties them together; rows go back parents first
+    order = list(
+        graphlib.TopologicalSorter(
+            {table: parents[table] & restored for table in sorted(restored)}
+        ).static_order()
+    )
     missing = [table for table in order if backup.entry(table) is None]
     if missing:
         raise MigrationError(f"backup {backup.name} has no copy of {', '.join(missing)}")
-    execute(connection, queries.truncate(legacy_schema, order))
+    tables = [(legacy_schema, table) for table in order]
+    execute(connection, queries.with_relations("truncate table {}", tables))
     for table in order:
         columns = [
             row[0] for row in fetch_all(connection, queries.TABLE_COLUMNS, (legacy_schema, table))
         ]
         execute(connection, queries.restore_rows(legacy_schema, table, backup.name, columns))
     return order
-
-
-def _parents_first(tables: list[str], edges: list[tuple[str, str]]) -> list[str]:
-    ordered: list[str] = []
-    remaining = list(tables)
-    while remaining:
-        ready = [
-            table
-            for table in remaining
-            if not any(child == table and parent in remaining for child, parent in edges)
-        ]
-        if not ready:  # a cycle: any order, TRUNCATE emptied them together
-            ready = remaining[:1]
-        ordered += ready
-        remaining = [table for table in remaining if table not in ready]
-    return ordered

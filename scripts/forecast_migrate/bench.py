@@ -28,11 +28,16 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from psycopg2 import sql
+
 from . import PROJECT_DIR, MigrationError, demo, embedded
 from .dbt import ensure_profile
+from .progress import table_lines
 
 BENCH_PGDATA = PROJECT_DIR / ".pgdata-bench"
 BENCH_TARGET = PROJECT_DIR / "target" / "bench"
@@ -59,7 +64,7 @@ FLOOR_STATEMENTS = [
     ("create schema", "create schema bench_floor"),
     (
         "create table as select",
-        f"""create table bench_floor.price_forecast_floor as
+        """create table bench_floor.price_forecast_floor as
         select
             id,
             curve_id as curve_instance_id,
@@ -69,7 +74,7 @@ FLOOR_STATEMENTS = [
             null::double precision as "valueHigh",
             null::double precision as "valueLow",
             null::text[] as flags
-        from "{LEGACY_SCHEMA}".price_forecasts""",
+        from {legacy}.price_forecasts""",
     ),
     ("primary key", "alter table bench_floor.price_forecast_floor add primary key (id)"),
     (
@@ -82,15 +87,15 @@ FLOOR_TIMED = ("create table as select", "primary key", "index")
 
 # Benchmark-only: 1 % new legacy rows, as the old application would write them: a new
 # forecast run (mark_date 30 days later) of the first hours of every curve with prices.
-APPEND_SQL = f"""
-insert into "{LEGACY_SCHEMA}".price_forecasts (
+APPEND_SQL = """
+insert into {legacy}.price_forecasts (
     curve_id, flow_date_start, granularity, value, units, location, mark_case,
     curve_creator, value_type, mark_date
 )
 select
     curve_id, flow_date_start, granularity, value + 1, units, location, mark_case,
     curve_creator, value_type, mark_date + interval '30 days'
-from "{LEGACY_SCHEMA}".price_forecasts
+from {legacy}.price_forecasts
 where id <= %(new_rows)s
 order by id
 """
@@ -145,22 +150,26 @@ class Bench:
         connection.autocommit = True
         return connection
 
-    def query(self, database: str, sql: str, params=None) -> list[tuple]:
+    def query(self, database: str, statement: str, params=None) -> list[tuple]:
+        """Run one statement; `{database}`, `{template}` and `{legacy}` in it are quoted
+        identifiers (psycopg2.sql)."""
+        composed = sql.SQL(statement).format(
+            database=sql.Identifier(RUN_DATABASE),
+            template=sql.Identifier(self.template),
+            legacy=sql.Identifier(LEGACY_SCHEMA),
+        )
         connection = self.connect(database)
         try:
             with connection.cursor() as cursor:
-                cursor.execute(sql, params)
+                cursor.execute(composed, params)
                 return cursor.fetchall() if cursor.description else []
         finally:
             connection.close()
 
     def fresh_database(self) -> None:
         """(Re)create RUN_DATABASE as a file copy of the sample legacy database."""
-        self.query("postgres", f'drop database if exists "{RUN_DATABASE}" with (force)')
-        self.query(
-            "postgres",
-            f'create database "{RUN_DATABASE}" template "{self.template}" strategy file_copy',
-        )
+        self.query("postgres", "drop database if exists {database} with (force)")
+        self.query("postgres", "create database {database} template {template} strategy file_copy")
 
     # -- dbt ---------------------------------------------------------------------------
 
@@ -179,31 +188,31 @@ class Bench:
         ]
         env = {**os.environ, **self.env, "PGDATABASE": database}
         self.logs += 1
-        slug = "".join(c if c.isalnum() else "-" for c in name).strip("-")
+        slug = "".join(char if char.isalnum() else "-" for char in name).strip("-")
         log_path = self.log_dir / f"{self.logs:02d}-{slug}.log"
         (BENCH_TARGET / "run_results.json").unlink(missing_ok=True)
-        before = loadavg()
-        started = time.perf_counter()
-        with open(log_path, "w") as log:
+        with self.timed(name) as step, open(log_path, "w") as log:
             process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
             _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        step = Step(
-            name=name,
-            seconds=seconds,
-            rows=self.rows,
-            peak_rss_mb=usage.ru_maxrss / 1024,  # Linux reports KiB
-            load_before=before,
-            load_after=loadavg(),
-        )
-        if args[0] in ("run", "build", "test"):
-            step.nodes, step.detail = self._run_results()
-        if process.returncode != 0:
-            raise MigrationError(f"bench step {name!r} failed: see {log_path}")
-        self.steps.append(step)
-        print(self._line(step), flush=True)
+            step.peak_rss_mb = usage.ru_maxrss / 1024  # Linux reports KiB
+            if os.waitstatus_to_exitcode(status) != 0:
+                raise MigrationError(f"bench step {name!r} failed: see {log_path}")
+            if args[0] in ("run", "build", "test"):
+                step.nodes, step.detail = self._run_results()
         return step
+
+    @contextmanager
+    def timed(self, name: str, rows: int | None = None) -> Iterator[Step]:
+        """Time the block as one step of the benchmark (unless it sets the seconds itself),
+        with the load before and after; record and print it when the block succeeds."""
+        step = Step(name=name, seconds=0.0, rows=rows or self.rows, load_before=loadavg())
+        started = time.perf_counter()
+        yield step
+        step.seconds = step.seconds or time.perf_counter() - started
+        step.load_after = loadavg()
+        self.steps.append(step)
+        memory = f", dbt peak {step.peak_rss_mb:.0f} MB" if step.peak_rss_mb else ""
+        print(f"{name}: {step.seconds:.1f} s{memory} (load {step.load_before})", flush=True)
 
     def _run_results(self) -> tuple[list[tuple[str, float, str]], str]:
         """Per-node timings of the last dbt invocation, slowest first, and the rows the
@@ -255,8 +264,8 @@ class Bench:
         if exists and reuse:
             print(f"reusing the sample legacy database {self.template}", flush=True)
             return
-        self.query("postgres", f'drop database if exists "{self.template}" with (force)')
-        self.query("postgres", f'create database "{self.template}"')
+        self.query("postgres", "drop database if exists {template} with (force)")
+        self.query("postgres", "create database {template}")
         sample_args = f"{{price_rows: {self.rows}, replace: true}}"
         self.dbt(
             "sample legacy database",
@@ -271,50 +280,26 @@ class Bench:
         """Time the floor's statements in RUN_DATABASE; drop its table afterwards."""
         connection = self.connect(RUN_DATABASE)
         timings = {}
-        before = loadavg()
-        try:
-            with connection.cursor() as cursor:
-                for name, sql in FLOOR_STATEMENTS:
-                    started = time.perf_counter()
-                    cursor.execute(sql)
-                    timings[name] = time.perf_counter() - started
-                cursor.execute("drop schema bench_floor cascade")
-        finally:
-            connection.close()
-        step = Step(
-            name=label,
-            seconds=sum(timings[name] for name in FLOOR_TIMED),
-            rows=self.rows,
-            load_before=before,
-            load_after=loadavg(),
-            detail=", ".join(f"{name} {timings[name]:.1f} s" for name in FLOOR_TIMED),
-        )
-        self.steps.append(step)
-        print(self._line(step), flush=True)
+        with self.timed(label) as step, connection.cursor() as cursor:
+            for name, statement in FLOOR_STATEMENTS:
+                started = time.perf_counter()
+                cursor.execute(sql.SQL(statement).format(legacy=sql.Identifier(LEGACY_SCHEMA)))
+                timings[name] = time.perf_counter() - started
+            cursor.execute("drop schema bench_floor cascade")
+            step.seconds = sum(timings[name] for name in FLOOR_TIMED)
+            step.detail = ", ".join(f"{name} {timings[name]:.1f} s" for name in FLOOR_TIMED)
+        connection.close()
         return step
 
     def append_new_rows(self) -> Step:
         new_rows = max(1, self.rows // 100)
-        before = loadavg()
-        started = time.perf_counter()
-        self.query(RUN_DATABASE, APPEND_SQL, {"new_rows": new_rows})
-        self.query(RUN_DATABASE, f'analyze "{LEGACY_SCHEMA}".price_forecasts')
-        step = Step(
-            name="append 1 % new legacy rows",
-            seconds=time.perf_counter() - started,
-            rows=new_rows,
-            load_before=before,
-            load_after=loadavg(),
-            detail=f"{new_rows} rows: a new forecast run (mark_date + 30 days) of every curve",
-        )
-        self.steps.append(step)
-        print(self._line(step), flush=True)
+        with self.timed("append 1 % new legacy rows", rows=new_rows) as step:
+            self.query(RUN_DATABASE, APPEND_SQL, {"new_rows": new_rows})
+            self.query(RUN_DATABASE, "analyze {legacy}.price_forecasts")
+            step.detail = (
+                f"{new_rows} rows: a new forecast run (mark_date + 30 days) of every curve"
+            )
         return step
-
-    @staticmethod
-    def _line(step: Step) -> str:
-        memory = f", dbt peak {step.peak_rss_mb:.0f} MB" if step.peak_rss_mb else ""
-        return f"{step.name}: {step.seconds:.1f} s{memory} (load {step.load_before})"
 
 
 def run(
@@ -347,7 +332,7 @@ def run(
     bench.append_new_rows()
     rerun_1pct = bench.dbt("dbt run (1 % new rows)", ["run"])
     bench.dbt("dbt test (verification)", ["test"])
-    bench.query("postgres", f'drop database if exists "{RUN_DATABASE}" with (force)')
+    bench.query("postgres", "drop database if exists {database} with (force)")
     if not keep_server:
         embedded.stop(BENCH_PGDATA)
 
@@ -415,19 +400,17 @@ def machine_details(bench: Bench) -> dict[str, str]:
 
 
 def render(bench: Bench, machine: dict, started_at, floor: float, ratios: dict) -> str:
-    rows = bench.rows
-    command = "make bench" + (f" ROWS={rows}" if rows != 5_000_000 else "")
+    rows_total = bench.rows
+    command = "make bench" + (f" ROWS={rows_total}" if rows_total != 5_000_000 else "")
     lines = [
-        f"### {rows:,} legacy price rows, {started_at:%Y-%m-%d %H:%M} UTC, "
+        f"### {rows_total:,} legacy price rows, {started_at:%Y-%m-%d %H:%M} UTC, "
         f"commit {machine['commit']}",
         "",
-        f"Command: `{command}` (`scripts/bench --rows {rows}`)  ",
+        f"Command: `{command}` (`scripts/bench --rows {rows_total}`)  ",
         f"Machine: {machine['cpu']}; {machine['os']}  ",
         f"Server: {machine['postgres']}  ",
         f"dbt: {machine['dbt']}",
         "",
-        "| step | wall s | rows/s | ratio | target | dbt peak MB | load before | detail |",
-        "|---|---:|---:|---:|---|---:|---|---|",
     ]
     ratio_of = {
         "dbt run (first)": "run",
@@ -435,24 +418,42 @@ def render(bench: Bench, machine: dict, started_at, floor: float, ratios: dict) 
         "dbt run (no legacy change)": "rerun",
         "dbt run (1 % new rows)": "rerun_1pct",
     }
+    rows = []
     for step in bench.steps:
         key = ratio_of.get(step.name)
         if key:
             label, limit = TARGETS[key]
             met = "met" if ratios[key] <= limit else "MISSED"
-            ratio = f"{ratios[key]:.2f}"
-            target = f"{label} <= {limit} ({met})"
+            ratio, target = f"{ratios[key]:.2f}", f"{label} <= {limit} ({met})"
         elif step.name.startswith("floor"):
-            ratio = f"{step.seconds / floor:.2f}"
-            target = "floor = the faster of the two"
+            ratio, target = f"{step.seconds / floor:.2f}", "floor = the faster of the two"
         else:
             ratio, target = "", ""
-        rate = f"{(step.rows or rows) / step.seconds:,.0f}" if step.seconds else ""
+        rate = f"{(step.rows or rows_total) / step.seconds:,.0f}" if step.seconds else ""
         memory = f"{step.peak_rss_mb:.0f}" if step.peak_rss_mb else ""
-        lines.append(
-            f"| {step.name} | {step.seconds:.1f} | {rate} | {ratio} | {target} | {memory} "
-            f"| {step.load_before} | {step.detail} |"
+        rows.append(
+            (
+                step.name,
+                f"{step.seconds:.1f}",
+                rate,
+                ratio,
+                target,
+                memory,
+                step.load_before,
+                step.detail,
+            )
         )
+    headers = [
+        "step",
+        "wall s",
+        "rows/s",
+        "ratio",
+        "target",
+        "dbt peak MB",
+        "load before",
+        "detail",
+    ]
+    lines += table_lines(headers, rows, markdown=True)
     lines += ["", "Slowest nodes (seconds):", ""]
     for step in bench.steps:
         if step.nodes and step.name.startswith("dbt"):
@@ -462,6 +463,8 @@ def render(bench: Bench, machine: dict, started_at, floor: float, ratios: dict) 
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .cli import guarded
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--rows",
@@ -482,16 +485,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     print(f"bench: {shlex.join(['scripts/bench', *(argv or sys.argv[1:])])}", flush=True)
-    try:
-        return run(
-            args.rows,
-            reuse_sample=args.reuse_sample,
-            output=None if args.no_record else RESULTS_FILE,
-            keep_server=args.keep_server,
-        )
-    except MigrationError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return error.exit_code
+    output = None if args.no_record else RESULTS_FILE
+    return guarded(
+        lambda: run(args.rows, args.reuse_sample, output=output, keep_server=args.keep_server)
+    )
 
 
 if __name__ == "__main__":

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import psycopg2
-import yaml
 
-from . import EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, MigrationError, verify
-from .commands import backup, check, cleanup, migrate, rollback, status
+from . import EXIT_CHECK_FAILED, EXIT_USAGE, MigrationError
+from .commands import backup, check, cleanup, migrate, rollback, status, verify
 from .context import Context
 from .database import one_line
 from .progress import Reporter
@@ -85,18 +84,31 @@ def build_parser() -> argparse.ArgumentParser:
     _common_options(parser, defaults=True)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+    def command(name: str, run: Callable[..., int], help_text: str) -> argparse.ArgumentParser:
+        """A subcommand whose options are the keyword arguments of its `run` function."""
         sub = commands.add_parser(name, help=help_text, description=help_text)
         _common_options(sub, defaults=False)
+        sub.set_defaults(run=run)
         return sub
 
-    command("check", "readiness report and source tests (runbook Step 1); writes nothing")
+    command(
+        "check", check.run, "readiness report and source tests (runbook Step 1); writes nothing"
+    )
 
-    sub = command("backup", "copy the legacy tables into a new, verified backup schema (Step 2)")
+    sub = command(
+        "backup", backup.run, "copy the legacy tables into a new, verified backup schema (Step 2)"
+    )
     sub.add_argument("--name", help="backup schema name (default backup_<today>)")
-    sub.add_argument("--verify", metavar="NAME", help="re-check backup NAME against its manifest")
+    sub.add_argument(
+        "--verify",
+        dest="verify_name",
+        metavar="NAME",
+        help="re-check backup NAME against its manifest",
+    )
 
-    sub = command("migrate", "check, backup, dbt build, verification summary (Steps 1-4)")
+    sub = command(
+        "migrate", migrate.run, "check, backup, dbt build, verification summary (Steps 1-4)"
+    )
     sub.add_argument(
         "--backup-name", help="name of the backup taken first (default backup_<today>)"
     )
@@ -106,9 +118,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="run again on a migrated database to carry over legacy rows written since",
     )
 
-    command("status", "where the transition stands: objects, ledger, pending rows, backups")
+    command(
+        "status", status.run, "where the transition stands: objects, run log, pending rows, backups"
+    )
 
-    sub = command("verify", "runbook Step 4: the verification report, text or Markdown")
+    sub = command("verify", verify.run, "runbook Step 4: the verification report, text or Markdown")
     sub.add_argument(
         "--format",
         choices=verify.FORMATS,
@@ -117,15 +131,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("--output", type=Path, metavar="FILE", help="write the report to FILE")
 
-    sub = command("rollback", "drop what the migration created and verify the legacy tables")
+    sub = command(
+        "rollback", rollback.run, "drop what the migration created and verify the legacy tables"
+    )
     sub.add_argument(
         "--force", action="store_true", help="drop rows the application wrote to the new tables"
     )
     sub.add_argument(
-        "--export", metavar="DIR", help="first save the application's rows to DIR/<table>.csv"
+        "--export",
+        dest="export_dir",
+        metavar="DIR",
+        help="first save the application's rows to DIR/<table>.csv",
     )
     sub.add_argument(
         "--restore-from-backup",
+        dest="restore_from",
         metavar="NAME",
         help="replace legacy tables whose checksum differs from backup NAME (same transaction)",
     )
@@ -140,7 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--print-sql", action="store_true", help="print the statements instead of running them"
     )
 
-    sub = command("cleanup", "list backups and legacy tables by age; drop them with --execute")
+    sub = command(
+        "cleanup", cleanup.run, "list backups and legacy tables by age; drop them with --execute"
+    )
     sub.add_argument("--execute", action="store_true", help="drop (default: a dry run)")
     sub.add_argument(
         "--legacy-tables",
@@ -149,6 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument(
         "--older-than",
+        dest="retention_days",
         type=int,
         default=cleanup.DEFAULT_RETENTION_DAYS,
         metavar="DAYS",
@@ -159,53 +182,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def dispatch(args: argparse.Namespace, ctx: Context) -> int:
-    """Call the command function with the parsed arguments."""
-    if args.command == "check":
-        return check.run(ctx)
-    if args.command == "backup":
-        return backup.run(ctx, name=args.name, verify_name=args.verify)
-    if args.command == "migrate":
-        return migrate.run(ctx, backup_name=args.backup_name, rerun=args.rerun)
-    if args.command == "status":
-        return status.run(ctx)
-    if args.command == "verify":
-        vars_ = yaml.safe_load(args.vars) if args.vars else None
-        verify.run(format=args.format, output=args.output, quiet=args.quiet, vars=vars_)
-        return EXIT_OK
-    if args.command == "rollback":
-        return rollback.run(
-            ctx,
-            force=args.force,
-            export_dir=args.export,
-            restore_from=args.restore_from_backup,
-            lock_timeout=args.lock_timeout,
-            print_sql=args.print_sql,
-        )
-    if args.command == "cleanup":
-        return cleanup.run(
-            ctx,
-            execute=args.execute,
-            legacy_tables=args.legacy_tables,
-            retention_days=args.older_than,
-            force=args.force,
-        )
-    raise MigrationError(f"unknown command {args.command}", EXIT_USAGE)
+    """Call the command's function with its own options."""
+    common = ("command", "run", "vars", "quiet", "yes")
+    options = {name: value for name, value in vars(args).items() if name not in common}
+    return args.run(ctx, **options)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the console script; returns the exit code (callable from tests)."""
+def guarded(call: Callable[[], int]) -> int:
+    """Run a command; turn every failure the user can act on into one line `error: <reason>`
+    on stderr and the exit code (shared by every entry point of the package)."""
     try:
-        args = build_parser().parse_args(argv)
-    except SystemExit as exit_:
-        return int(exit_.code or 0)
-    ctx = Context(
-        command=args.command,
-        reporter=Reporter(quiet=args.quiet),
-        vars_yaml=args.vars,
-        assume_yes=args.yes,
-    )
-    try:
-        return dispatch(args, ctx)
+        return call()
     except MigrationError as error:
         print(f"error: {one_line(str(error))}", file=sys.stderr)
         return error.exit_code
@@ -221,6 +208,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return EXIT_CHECK_FAILED
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit code (callable from tests)."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    ctx = Context(
+        command=args.command,
+        reporter=Reporter(quiet=args.quiet),
+        vars_yaml=args.vars,
+        assume_yes=args.yes,
+    )
+    return guarded(lambda: dispatch(args, ctx))
 
 
 if __name__ == "__main__":

@@ -1,41 +1,65 @@
 """What every command receives: the options common to all of them, the output, dbt and the
-project's catalog (both created on first use)."""
+project's inventory (both created on first use)."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from . import EXIT_CHECK_FAILED, EXIT_USAGE, MigrationError
-from .catalog import Catalog, load
+from . import EXIT_CHECK_FAILED, EXIT_USAGE, MigrationError, inventory, run_log, state
 from .database import connect
 from .dbt import DbtSession
+from .inventory import Inventory
 from .progress import Reporter
 
 
 @dataclass
 class Context:
-    """One command's run: its name, options, output, and lazily its dbt session and catalog."""
+    """One command's run: its name, options, output, and lazily its dbt session and the
+    project's inventory."""
 
     command: str
     reporter: Reporter = field(default_factory=Reporter)
     vars_yaml: str | None = None
     assume_yes: bool = False
-    _session: DbtSession | None = None
-    _catalog: Catalog | None = None
+    _dbt: DbtSession | None = None
+    _inventory: Inventory | None = None
 
     def dbt(self) -> DbtSession:
-        if self._session is None:
-            self._session = DbtSession(self.command, vars_yaml=self.vars_yaml)
-        return self._session
+        if self._dbt is None:
+            # verify prints the singular tests' descriptions, which partial parsing can drop
+            full_parse = self.command == "verify"
+            self._dbt = DbtSession(self.command, vars_yaml=self.vars_yaml, full_parse=full_parse)
+        return self._dbt
 
-    def catalog(self) -> Catalog:
-        if self._catalog is None:
-            self._catalog = load(self.dbt())
-        return self._catalog
+    def inventory(self) -> Inventory:
+        if self._inventory is None:
+            self._inventory = inventory.read(self.dbt())
+        return self._inventory
 
-    def connect(self, purpose: str | None = None, *, autocommit: bool = True):
-        return connect(purpose or self.command, autocommit=autocommit)
+    def connect(self, purpose: str | None = None):
+        return connect(purpose or self.command)
+
+    @contextmanager
+    def connected(self) -> Iterator:
+        """A connection for the command, closed when the block ends."""
+        connection = self.connect()
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+    @contextmanager
+    def locked_for_writing(self) -> Iterator:
+        """The preamble of a command that writes: a connection holding the migration lock,
+        after checking that the legacy schema is readable and that the role may create what
+        the command adds (exit code 2 before anything is written)."""
+        with self.connected() as connection, run_log.exclusive(connection, self.command):
+            state.require_legacy_schema(connection, self.inventory())
+            state.require_create_rights(connection, self.inventory())
+            yield connection
 
     def confirm(self, question: str) -> None:
         """Ask before a change, unless --yes. Without a terminal, --yes is required."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import psycopg2
@@ -69,6 +71,23 @@ def connect(purpose: str, *, autocommit: bool = True):
         cursor.execute(queries.SESSION_SETTINGS)
     connection.autocommit = autocommit
     return connection
+
+
+@contextmanager
+def transaction(purpose: str, *, isolation_level: str | None = None) -> Iterator[Any]:
+    """A connection of its own whose work is committed when the block ends without an
+    error and rolled back otherwise; closed either way."""
+    connection = connect(purpose, autocommit=False)
+    try:
+        if isolation_level:
+            connection.set_session(isolation_level=isolation_level)
+        yield connection
+        connection.commit()
+    except BaseException:
+        connection.rollback()
+        raise
+    finally:
+        connection.close()
 
 
 def fetch_all(connection, query: Query, params: Any = None) -> list[tuple]:

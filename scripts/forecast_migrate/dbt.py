@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from . import EXIT_USAGE, PROJECT_DIR, MigrationError
+
+EventCallback = Callable[[Any], None]
+Row = dict[str, Any]
 
 
 def ensure_profile(project_dir: Path = PROJECT_DIR) -> Path:
@@ -20,45 +23,46 @@ def ensure_profile(project_dir: Path = PROJECT_DIR) -> Path:
 
 
 def invoke(args: Sequence[str], *, project_dir: Path = PROJECT_DIR, quiet: bool = False):
-    """Run one dbt command; return dbt's result object (`.success`, `.result`)."""
+    """Run one dbt command, printing dbt's own output; return dbt's result object."""
     from dbt.cli.main import dbtRunner
 
-    profiles_dir = ensure_profile(project_dir)
-    flags = ["--project-dir", str(project_dir), "--profiles-dir", str(profiles_dir)]
-    if quiet:
-        flags += ["--quiet"]
-    result = dbtRunner().invoke([*args, *flags])
+    flags = ["--project-dir", str(project_dir), "--profiles-dir", str(ensure_profile(project_dir))]
+    result = dbtRunner().invoke([*args, *flags, *(["--quiet"] if quiet else [])])
     if result.exception is not None:
-        raise MigrationError(f"dbt {args[0]} failed: {result.exception}", exit_code=2)
+        raise MigrationError(f"dbt {args[0]} failed: {result.exception}", EXIT_USAGE)
     return result
-
-
-EventCallback = Callable[[Any], None]
 
 
 class DbtSession:
     """The dbt invocations of one forecast-migrate command, run in-process one at a time.
 
-    The project is parsed once and the manifest reused. dbt prints nothing itself (the
-    caller turns its events into progress); its debug log goes to logs/forecast-migrate/.
-    Each command gets its own target path, so a `status` run beside a `migrate` does not
-    write over the other's artifacts.
+    The project is parsed once and the manifest reused (`full_parse` when singular tests'
+    descriptions are needed: partial parsing can drop them, dbt-core#10801). dbt prints
+    nothing itself (the caller turns its events into progress); its debug log goes to
+    logs/forecast-migrate/. Each command gets its own target path, so a `status` run beside
+    a `migrate` does not write over the other's artifacts.
     """
 
-    def __init__(self, command: str, vars_yaml: str | None = None, project_dir: Path = PROJECT_DIR):
-        self.project_dir = project_dir
-        self.vars_yaml = vars_yaml
+    def __init__(self, command: str, vars_yaml: str | None = None, full_parse: bool = False):
+        self.full_parse = full_parse
         self._manifest = None
         self._flags = [
-            "--project-dir", str(project_dir),
-            "--profiles-dir", str(ensure_profile(project_dir)),
-            "--target-path", str(project_dir / "target" / "forecast-migrate" / command),
-            "--log-path", str(project_dir / "logs" / "forecast-migrate"),
+            "--project-dir", str(PROJECT_DIR),
+            "--profiles-dir", str(ensure_profile()),
+            "--target-path", str(PROJECT_DIR / "target" / "forecast-migrate" / command),
+            "--log-path", str(PROJECT_DIR / "logs" / "forecast-migrate"),
             "--log-level", "none",
             "--log-level-file", "debug",
+            *(["--vars", vars_yaml] if vars_yaml else []),
         ]  # fmt: skip
-        if vars_yaml:
-            self._flags += ["--vars", vars_yaml]
+
+    @property
+    def manifest(self):
+        """dbt's parsed Manifest of the project (nodes, sources, macros)."""
+        if self._manifest is None:
+            parse = ["parse", "--no-partial-parse"] if self.full_parse else ["parse"]
+            self._manifest = self.invoke(parse).result
+        return self._manifest
 
     def invoke(self, args: Sequence[str], callbacks: Sequence[EventCallback] = ()):
         """Run one dbt command; return dbt's result (`.success`, `.result`).
@@ -68,35 +72,59 @@ class DbtSession:
         """
         from dbt.cli.main import dbtRunner
 
-        if self._manifest is None and args[0] != "parse":
-            self._parse()
-        runner = dbtRunner(manifest=self._manifest, callbacks=list(callbacks))
-        result = runner.invoke([*args, *self._flags])
+        manifest = self.manifest if args[0] != "parse" else None
+        result = dbtRunner(manifest=manifest, callbacks=list(callbacks)).invoke(
+            [*args, *self._flags]
+        )
         if result.exception is not None:
             raise MigrationError(
                 f"dbt {args[0]} failed: {_first_line(result.exception)}", EXIT_USAGE
             )
         return result
 
-    def _parse(self) -> None:
-        result = self.invoke(["parse"])
-        self._manifest = result.result
+    def show(self, *analyses: str) -> tuple[dict[str, list[Row]], dict[str, str]]:
+        """Run analyses with `dbt show`: their rows by name, and the error of each that
+        could not run."""
+        result = self.invoke(["show", "--select", " ".join(analyses), "--limit", "-1"])
+        rows: dict[str, list[Row]] = {}
+        errors: dict[str, str] = {}
+        for node_result in result.result.results if result.result else []:
+            name = node_result.node.name
+            if str(node_result.status) != "success" or node_result.agate_table is None:
+                errors[name] = (node_result.message or str(node_result.status)).strip()
+            else:
+                rows[name] = _rows(node_result.agate_table)
+        return rows, errors
 
-    def operation_json(self, macro: str) -> dict[str, Any]:
-        """Run a run-operation macro that logs `<macro>: <json>` once; return the JSON."""
-        prefix = f"{macro}: "
-        payloads: list[str] = []
+    def show_one(self, analysis: str) -> list[Row]:
+        """The rows of one analysis; a MigrationError when it could not run."""
+        rows, errors = self.show(analysis)
+        if analysis not in rows:
+            raise MigrationError(f"dbt show {analysis} failed: {errors.get(analysis, '?')}")
+        return rows[analysis]
 
-        def capture(event: Any) -> None:
-            if event.info.name in ("JinjaLogDebug", "JinjaLogInfo"):
-                message = event.data.msg
-                if message.startswith(prefix):
-                    payloads.append(message[len(prefix) :])
+    def compiled(self, selector: str) -> dict[str, str]:
+        """The SQL of the analyses `selector` selects, compiled: name -> SELECT."""
+        result = self.invoke(["compile", "--select", selector])
+        return {
+            node_result.node.name: node_result.node.compiled_code
+            for node_result in result.result.results
+        }
 
-        result = self.invoke(["run-operation", macro], callbacks=[capture])
-        if not result.success or len(payloads) != 1:
-            raise MigrationError(f"dbt run-operation {macro} did not report its result")
-        return json.loads(payloads[0])
+
+def _plain(value: Any) -> Any:
+    """agate's values as plain Python: whole Decimals as int, other Decimals as float."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _rows(agate_table) -> list[Row]:
+    names = agate_table.column_names
+    return [
+        {name: _plain(value) for name, value in zip(names, row, strict=True)}
+        for row in agate_table.rows
+    ]
 
 
 def _first_line(error: BaseException) -> str:

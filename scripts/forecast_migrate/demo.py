@@ -12,7 +12,7 @@ import argparse
 import os
 import sys
 
-from . import MigrationError, dbt, embedded
+from . import dbt, embedded
 
 # The old application's role of the SAMPLE database: read/write on the legacy tables, which
 # the migration then gives it on the new tables too (it creates no role itself).
@@ -87,6 +87,8 @@ def _recreate_database(env: dict[str, str], name: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .cli import guarded
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--price-rows",
@@ -101,11 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         "(to rehearse the forecast-migrate commands)",
     )
     args = parser.parse_args(argv)
-    try:
-        return run(price_rows=args.price_rows, rehearsal=args.rehearsal)
-    except MigrationError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return error.exit_code
+    return guarded(lambda: run(price_rows=args.price_rows, rehearsal=args.rehearsal))
 
 
 if __name__ == "__main__":

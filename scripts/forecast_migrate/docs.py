@@ -7,8 +7,9 @@ changed), so the catalog describes the current models. With `--server env` it do
 the database the PG* variables name instead, and writes nothing to it.
 
 Then `dbt docs generate --static` writes `target/static_index.html` (open it in a browser,
-no server needed) and `forecast_migrate.docs_coverage` fails when any model, column,
-source, seed, macro or test lacks a description or any model lacks a test.
+no server needed) and the coverage check (dbt-bouncer, configured in dbt-bouncer.yml)
+fails when any model, column, source, seed, macro, test, analysis or exposure lacks a
+description or any model lacks a test.
 
     python -m forecast_migrate.docs [--server {embedded,env}] [--no-coverage]
 """
@@ -17,11 +18,16 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
-from . import PROJECT_DIR, MigrationError, dbt, demo, docs_coverage, embedded, verify
+from . import EXIT_CHECK_FAILED, PROJECT_DIR, MigrationError, dbt, demo, embedded
+from .context import Context
+from .database import connect
+from .inventory import find
 
 SITE = PROJECT_DIR / "target" / "static_index.html"
 
@@ -30,12 +36,31 @@ def _say(message: str) -> None:
     print(f"docs: {message}", file=sys.stderr)
 
 
+def check_coverage(target_path: Path = PROJECT_DIR / "target") -> None:
+    """Run the coverage check (dbt-bouncer) on the artifacts in `target_path`."""
+    bouncer = Path(sys.executable).with_name("dbt-bouncer")
+    config = PROJECT_DIR / "dbt-bouncer.yml"
+    env = {**os.environ, "DBT_PROJECT_DIR": str(target_path.parent), "COLUMNS": "200"}
+    checked = subprocess.run(
+        [str(bouncer), "--config-file", str(config), "--show-all-failures"],
+        cwd=PROJECT_DIR,
+        env=env,
+        check=False,
+    )
+    if checked.returncode != 0:
+        raise MigrationError(
+            "documentation or test coverage has gaps (see above)", EXIT_CHECK_FAILED
+        )
+
+
 def prepare_embedded_database() -> None:
     """Make sure the running embedded server holds a SAMPLE database migrated by the
     current models (the PG* variables of this process point at it)."""
-    missing = verify.missing_objects()
+    inventory = Context("docs").inventory()
+    with closing(connect("docs")) as connection:
+        legacy_present = bool(find(connection, inventory).legacy_tables)
     steps = [demo.SAMPLE_APPLICATION_ROLE, ["build"]]
-    if any(row["object_group"] == "legacy source" for row in missing):
+    if not legacy_present:
         _say("no legacy tables on the embedded server: creating the SAMPLE legacy database")
         steps.insert(0, ["run-operation", "create_sample_legacy_database"])
     _say("dbt build (brings the sample database up to date with the models)")
@@ -44,8 +69,8 @@ def prepare_embedded_database() -> None:
             raise MigrationError(f"dbt {' '.join(step[:2])} failed: `make demo` shows why", 1)
 
 
-def run(server: str = "embedded", coverage: bool = True) -> Path:
-    """Generate target/static_index.html (and check coverage); return its path."""
+def run(server: str = "embedded", coverage: bool = True) -> int:
+    """Generate target/static_index.html (and check coverage)."""
     began = time.monotonic()
     started = False
     try:
@@ -63,15 +88,17 @@ def run(server: str = "embedded", coverage: bool = True) -> Path:
     if not SITE.exists():
         raise MigrationError(f"dbt did not write {SITE}", 1)
     if coverage:
-        docs_coverage.run(PROJECT_DIR / "target")
+        check_coverage()
     size = SITE.stat().st_size / 1e6
     _say(
         f"wrote {SITE.relative_to(PROJECT_DIR)} ({size:.1f} MB) in {time.monotonic() - began:.0f} s"
     )
-    return SITE
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .cli import guarded
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--server",
@@ -84,12 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         "--no-coverage", action="store_true", help="skip the documentation coverage check"
     )
     args = parser.parse_args(argv)
-    try:
-        run(server=args.server, coverage=not args.no_coverage)
-    except MigrationError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return error.exit_code
-    return 0
+    return guarded(lambda: run(server=args.server, coverage=not args.no_coverage))
 
 
 if __name__ == "__main__":

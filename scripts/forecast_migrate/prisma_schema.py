@@ -401,11 +401,15 @@ def _model_lines(
     """A model's fields: the columns in contract order, its relation fields, then the list
     fields of the tables that reference it, by name."""
     lines = [_scalar_line(table, column, enums) for column in table.columns]
-    lines += [_relation_line(r) for r in all_relations if r.foreign_key.table == table.name]
+    lines += [
+        _relation_line(relation)
+        for relation in all_relations
+        if relation.foreign_key.table == table.name
+    ]
     back = [
-        _back_relation_line(r)
-        for r in all_relations
-        if r.foreign_key.referenced_table == table.name
+        _back_relation_line(relation)
+        for relation in all_relations
+        if relation.foreign_key.referenced_table == table.name
     ]
     return lines + sorted(back, key=lambda line: line.name)
 

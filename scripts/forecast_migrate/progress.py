@@ -1,16 +1,56 @@
-"""What the CLI prints: results always, progress lines (with elapsed time) unless --quiet, and
-dbt's events turned into progress (which node runs, rows written, how long it takes)."""
+"""What the CLI prints (through `rich`): results always, progress lines (with elapsed time)
+unless --quiet, tables, and dbt's events turned into progress (which node runs, rows
+written, how long it takes; on a terminal, a live line of the nodes still running)."""
 
 from __future__ import annotations
 
+import io
 import os
 import sys
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+
+def table_lines(
+    headers: Sequence[str], rows: Sequence[Sequence[Any]], *, markdown: bool = False
+) -> list[str]:
+    """Rows as an aligned table (numbers right-aligned), or as a Markdown table."""
+    table = Table(
+        box=box.MARKDOWN if markdown else None,
+        show_edge=markdown,
+        pad_edge=markdown,
+        padding=(0, 1) if markdown else (0, 2, 0, 0),
+        header_style="",
+    )
+    for index, header in enumerate(headers):
+        numeric = bool(rows) and all(isinstance(row[index], int | float) for row in rows)
+        table.add_column(header, justify="right" if numeric else "left")
+    for row in rows:
+        table.add_row(*(Text(_cell(value, markdown)) for value in row))
+    console = Console(file=io.StringIO(), width=10_000, color_system=None)
+    console.print(table)
+    return [line.rstrip() for line in console.file.getvalue().splitlines() if line.strip()]
+
+
+def _cell(value: Any, markdown: bool) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        text = f"{value:.1f}"
+    elif isinstance(value, list | tuple):
+        text = ", ".join(str(item) for item in value)
+    else:
+        text = str(value)
+    return text.replace("|", "\\|").replace("\n", " ") if markdown else text
 
 
 class Reporter:
@@ -19,33 +59,34 @@ class Reporter:
     def __init__(self, quiet: bool = False):
         self.quiet = quiet
         self.started = time.monotonic()
-        self._lock = threading.Lock()
+        self.console = Console(highlight=False, markup=False, emoji=False, soft_wrap=True)
+        self.progress_to_stderr = False  # when the result is a document on stdout
         self._closed = False
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started
 
-    def _write(self, text: str) -> None:
-        """Print one line. When the reader went away (`| head`), keep working silently:
-        a closed pipe must not abort a migration half-way."""
-        with self._lock:
-            if self._closed:
-                return
-            try:
-                print(text, file=sys.stdout, flush=True)
-            except BrokenPipeError:
-                self._closed = True
-                devnull = os.open(os.devnull, os.O_WRONLY)
-                os.dup2(devnull, sys.stdout.fileno())
-
     def result(self, text: str = "") -> None:
-        """A line of the command's answer (printed even with --quiet)."""
-        self._write(text)
+        """A line of the command's answer (printed even with --quiet). When the reader went
+        away (`| head`), keep working silently: a closed pipe must not abort a migration."""
+        if self._closed:
+            return
+        try:
+            self.console.print(text)
+            self.console.file.flush()
+        except BrokenPipeError:
+            self._closed = True
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
     def progress(self, text: str) -> None:
         """A progress line, stamped with the seconds since the command started."""
-        if not self.quiet:
-            self._write(f"[{self.elapsed():6.1f}s] {text}")
+        line = f"[{self.elapsed():6.1f}s] {text}"
+        if self.quiet:
+            return
+        if self.progress_to_stderr:
+            print(line, file=sys.stderr, flush=True)
+        else:
+            self.result(line)
 
     @contextmanager
     def step(self, title: str) -> Iterator[None]:
@@ -55,38 +96,10 @@ class Reporter:
         yield
         self.progress(f"{title}: done in {time.monotonic() - started:.1f}s")
 
-    def table(self, headers: Sequence[str], rows: Sequence[Sequence[Any]], indent: int = 2) -> None:
-        """A plain-text table of results, numbers right-aligned."""
-        texts = [[_cell(value) for value in row] for row in rows]
-        widths = [
-            max([len(header)] + [len(row[index]) for row in texts])
-            for index, header in enumerate(headers)
-        ]
-        numeric = [
-            all(isinstance(row[index], int | float) for row in rows) and bool(rows)
-            for index in range(len(headers))
-        ]
-
-        def line(cells: Sequence[str]) -> str:
-            parts = [
-                cell.rjust(width) if is_number else cell.ljust(width)
-                for cell, width, is_number in zip(cells, widths, numeric, strict=True)
-            ]
-            return (" " * indent + "  ".join(parts)).rstrip()
-
-        self.result(line(list(headers)))
-        for row in texts:
-            self.result(line(row))
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.1f}"
-    if isinstance(value, list | tuple):
-        return ", ".join(str(item) for item in value)
-    return str(value)
+    def table(self, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """A table of results, indented under its heading."""
+        for line in table_lines(headers, rows):
+            self.result(f"  {line}")
 
 
 @dataclass
@@ -99,21 +112,19 @@ class NodeOutcome:
     message: str
     seconds: float
     rows: int | None = None
-    failures: int | None = None
 
 
 @dataclass
 class DbtProgress:
     """A dbt event callback: progress lines for seeds and models (start, rows, time), a line
-    for every test that warns or fails, the runbook lines of the on-run hooks, and a ticker
-    for nodes that run long. Collects every node's outcome for the caller."""
+    for every test that warns or fails, the runbook lines of the on-run hooks. Collects
+    every node's outcome for the caller."""
 
     reporter: Reporter
-    tick_seconds: float = 10.0
     outcomes: list[NodeOutcome] = field(default_factory=list)
     hook_lines: list[str] = field(default_factory=list)
-    _running: dict[str, tuple[str, float]] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _live: Progress | None = None
+    _tasks: dict[str, Any] = field(default_factory=dict)
 
     def __call__(self, event: Any) -> None:
         name = event.info.name
@@ -127,10 +138,22 @@ class DbtProgress:
             self.hook_lines.append(event.data.msg)
             self.reporter.result(event.data.msg)
 
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        """While the block runs, a terminal shows the nodes still running and for how long."""
+        console = self.reporter.console
+        if self.reporter.quiet or not console.is_terminal:
+            yield
+            return
+        columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+        with Progress(*columns, console=console, transient=True) as self._live:
+            yield
+        self._live = None
+
     def _started(self, data: Any) -> None:
         node = data.node_info
-        with self._lock:
-            self._running[node.unique_id] = (node.node_name, time.monotonic())
+        if self._live is not None:
+            self._tasks[node.unique_id] = self._live.add_task(f"{node.node_name} running")
         if node.resource_type in ("model", "seed"):
             self.reporter.progress(
                 f"[{data.index}/{data.total}] {node.resource_type} {node.node_name} "
@@ -138,10 +161,10 @@ class DbtProgress:
             )
 
     def _finished(self, data: Any) -> None:
-        node = data.node_info
-        result = data.run_result
-        with self._lock:
-            self._running.pop(node.unique_id, None)
+        node, result = data.node_info, data.run_result
+        task = self._tasks.pop(node.unique_id, None)
+        if self._live is not None and task is not None:
+            self._live.remove_task(task)
         response = dict(result.adapter_response.items()) if result.adapter_response else {}
         rows = response.get("rows_affected")
         outcome = NodeOutcome(
@@ -151,10 +174,8 @@ class DbtProgress:
             message=result.message,
             seconds=result.execution_time,
             rows=int(rows) if rows is not None and rows >= 0 else None,
-            failures=int(result.num_failures) if result.num_failures else None,
         )
-        with self._lock:
-            self.outcomes.append(outcome)
+        self.outcomes.append(outcome)
         if node.resource_type in ("model", "seed"):
             written = f", {outcome.rows} rows" if outcome.rows is not None else ""
             self.reporter.progress(
@@ -163,30 +184,6 @@ class DbtProgress:
             )
         elif outcome.status not in ("pass", "success", "warn"):
             self.reporter.progress(f"test {node.node_name}: {outcome.status} {outcome.message}")
-
-    def _tick(self, stop: threading.Event) -> None:
-        while not stop.wait(self.tick_seconds):
-            now = time.monotonic()
-            with self._lock:
-                long_running = [
-                    (node_name, now - started)
-                    for node_name, started in self._running.values()
-                    if now - started >= self.tick_seconds
-                ]
-            for node_name, seconds in long_running:
-                self.reporter.progress(f"{node_name} still running ({seconds:.0f}s)")
-
-    @contextmanager
-    def ticking(self) -> Iterator[None]:
-        """Report nodes still running every tick_seconds while the block runs."""
-        stop = threading.Event()
-        thread = threading.Thread(target=self._tick, args=(stop,), daemon=True)
-        thread.start()
-        try:
-            yield
-        finally:
-            stop.set()
-            thread.join()
 
     def count(self, resource_type: str, *statuses: str) -> int:
         return sum(
@@ -202,3 +199,10 @@ class DbtProgress:
             for outcome in self.outcomes
             if outcome.status in ("error", "fail", "runtime error", "skipped")
         ]
+
+    def first_problem(self) -> str:
+        """The first failing node and its message, for a one-line error."""
+        problems = self.problems()
+        if not problems:
+            return "see logs/forecast-migrate"
+        return f"{problems[0].name}: {problems[0].status}: {problems[0].message}"

@@ -1,10 +1,11 @@
-"""Every SQL statement the forecast-migrate wrapper composes itself, in one place.
+"""The SQL statements the forecast-migrate wrapper composes itself (the run log and the backups
+keep their own, in run_log.py and backups.py).
 
 SQL that knows the project's rules (which rows have a legacy origin, which legacy rows are
-not carried over yet, the readiness report) is not here: it comes from the dbt macros in
-macros/wrapper/ through the catalog (catalog.py). What is here is generic plumbing: catalog
-look-ups, the ledger, backups and checksums, locks and DDL on names the dbt project
-supplies. Identifiers always pass through `sql.Identifier`, values through parameters.
+not carried over yet, the readiness report) is not here: it is the project's analyses
+(analyses/), run by dbt. What is here is generic plumbing: catalog look-ups,
+backups and checksums, locks and DDL on names the dbt project supplies. Identifiers
+always pass through `sql.Identifier`, values through parameters.
 """
 
 from __future__ import annotations
@@ -26,8 +27,6 @@ CURRENT_USER = sql.SQL("select current_user")
 CURRENT_DATABASE = sql.SQL("select current_database()")
 # (regclass text, see regclass_text) -> whether the relation exists
 RELATION_EXISTS = sql.SQL("select to_regclass(%s) is not null")
-SAVEPOINT = sql.SQL("savepoint forecast_migrate")
-ROLLBACK_TO_SAVEPOINT = sql.SQL("rollback to savepoint forecast_migrate")
 
 # --- privileges and catalog --------------------------------------------------------------
 
@@ -43,40 +42,33 @@ SCHEMA_PRIVILEGES = sql.SQL(
 
 # (schema, table) -> has select
 TABLE_SELECT_PRIVILEGE = sql.SQL(
-    "select has_table_privilege(c.oid, 'SELECT') from pg_catalog.pg_class as c "
-    "join pg_catalog.pg_namespace as n on n.oid = c.relnamespace "
-    "where n.nspname = %s and c.relname = %s"
-)
-
-# (schema, role) -> whether the schema's ACL grants the role USAGE explicitly
-ROLE_HAS_SCHEMA_USAGE_GRANT = sql.SQL(
-    "select exists (select 1 from pg_catalog.pg_namespace as n, "
-    "aclexplode(coalesce(n.nspacl, acldefault('n', n.nspowner))) as acl "
-    "join pg_catalog.pg_roles as r on r.oid = acl.grantee "
-    "where n.nspname = %s and r.rolname = %s and acl.privilege_type = 'USAGE')"
+    "select has_table_privilege(rel.oid, 'SELECT') from pg_catalog.pg_class as rel "
+    "join pg_catalog.pg_namespace as nsp on nsp.oid = rel.relnamespace "
+    "where nsp.nspname = %s and rel.relname = %s"
 )
 
 # (schemas[]) -> schema, name, kind (r table, v view, p partitioned), owned by current role
 RELATIONS_IN_SCHEMAS = sql.SQL(
-    "select n.nspname, c.relname, c.relkind, pg_has_role(c.relowner, 'USAGE') "
-    "from pg_catalog.pg_class as c join pg_catalog.pg_namespace as n on n.oid = c.relnamespace "
-    "where n.nspname = any(%s) and c.relkind in ('r', 'v', 'm', 'p', 'f')"
+    "select nsp.nspname, rel.relname, rel.relkind, pg_has_role(rel.relowner, 'USAGE') "
+    "from pg_catalog.pg_class as rel "
+    "join pg_catalog.pg_namespace as nsp on nsp.oid = rel.relnamespace "
+    "where nsp.nspname = any(%s) and rel.relkind in ('r', 'v', 'm', 'p', 'f')"
 )
 
 # (schema) -> enum type name, owned by current role
 ENUM_TYPES_IN_SCHEMA = sql.SQL(
-    "select t.typname, pg_has_role(t.typowner, 'USAGE') from pg_catalog.pg_type as t "
-    "join pg_catalog.pg_namespace as n on n.oid = t.typnamespace "
-    "where n.nspname = %s and t.typtype = 'e'"
+    "select typ.typname, pg_has_role(typ.typowner, 'USAGE') from pg_catalog.pg_type as typ "
+    "join pg_catalog.pg_namespace as nsp on nsp.oid = typ.typnamespace "
+    "where nsp.nspname = %s and typ.typtype = 'e'"
 )
 
 # (schema) -> number of objects of any kind left in the schema
 OBJECTS_IN_SCHEMA = sql.SQL(
-    "select (select count(*) from pg_catalog.pg_class where relnamespace = n.oid) "
-    "+ (select count(*) from pg_catalog.pg_type as t where t.typnamespace = n.oid "
-    "   and t.typrelid = 0 and t.typcategory <> 'A') "
-    "+ (select count(*) from pg_catalog.pg_proc where pronamespace = n.oid) "
-    "from pg_catalog.pg_namespace as n where n.nspname = %s"
+    "select (select count(*) from pg_catalog.pg_class where relnamespace = nsp.oid) "
+    "+ (select count(*) from pg_catalog.pg_type as typ where typ.typnamespace = nsp.oid "
+    "   and typ.typrelid = 0 and typ.typcategory <> 'A') "
+    "+ (select count(*) from pg_catalog.pg_proc where pronamespace = nsp.oid) "
+    "from pg_catalog.pg_namespace as nsp where nsp.nspname = %s"
 )
 
 # (schema, tables[]) -> child table, parent table of foreign keys among those tables
@@ -84,30 +76,32 @@ FOREIGN_KEYS_AMONG = sql.SQL(
     "select child.relname, parent.relname from pg_catalog.pg_constraint as con "
     "join pg_catalog.pg_class as child on child.oid = con.conrelid "
     "join pg_catalog.pg_class as parent on parent.oid = con.confrelid "
-    "join pg_catalog.pg_namespace as n on n.oid = child.relnamespace "
-    "where con.contype = 'f' and n.nspname = %s and parent.relnamespace = n.oid "
+    "join pg_catalog.pg_namespace as nsp on nsp.oid = child.relnamespace "
+    "where con.contype = 'f' and nsp.nspname = %s and parent.relnamespace = nsp.oid "
     "and child.relname = any(%s) and parent.relname = any(%s) and child.oid <> parent.oid"
 )
 
 # (schema, table) -> column names in order
 TABLE_COLUMNS = sql.SQL(
-    "select a.attname from pg_catalog.pg_attribute as a "
-    "join pg_catalog.pg_class as c on c.oid = a.attrelid "
-    "join pg_catalog.pg_namespace as n on n.oid = c.relnamespace "
-    "where n.nspname = %s and c.relname = %s and a.attnum > 0 and not a.attisdropped "
-    "order by a.attnum"
+    "select attribute.attname from pg_catalog.pg_attribute as attribute "
+    "join pg_catalog.pg_class as rel on rel.oid = attribute.attrelid "
+    "join pg_catalog.pg_namespace as nsp on nsp.oid = rel.relnamespace "
+    "where nsp.nspname = %s and rel.relname = %s "
+    "and attribute.attnum > 0 and not attribute.attisdropped "
+    "order by attribute.attnum"
 )
 
 # (relation oids as 'schema.table' texts[]) -> other sessions holding locks on them
 LOCK_HOLDERS = sql.SQL(
-    "select distinct a.pid, a.usename, a.application_name, a.state, "
-    "extract(epoch from now() - coalesce(a.xact_start, a.query_start))::int, "
-    "left(regexp_replace(a.query, '\\s+', ' ', 'g'), 80), l.relation::regclass::text "
-    "from pg_catalog.pg_locks as l join pg_catalog.pg_stat_activity as a on a.pid = l.pid "
-    "where l.granted and l.pid <> pg_backend_pid() and l.database = "
+    "select distinct activity.pid, activity.usename, activity.application_name, activity.state, "
+    "extract(epoch from now() - coalesce(activity.xact_start, activity.query_start))::int, "
+    "left(regexp_replace(activity.query, '\\s+', ' ', 'g'), 80), held.relation::regclass::text "
+    "from pg_catalog.pg_locks as held "
+    "join pg_catalog.pg_stat_activity as activity on activity.pid = held.pid "
+    "where held.granted and held.pid <> pg_backend_pid() and held.database = "
     "(select oid from pg_catalog.pg_database where datname = current_database()) "
-    "and l.relation = any(array(select to_regclass(name) from unnest(%s::text[]) as name)) "
-    "order by a.pid"
+    "and held.relation = any(array(select to_regclass(name) from unnest(%s::text[]) as name)) "
+    "order by activity.pid"
 )
 
 
@@ -121,17 +115,13 @@ def regclass_text(schema: str, name: str) -> str:
     return '"{}"."{}"'.format(schema.replace('"', '""'), name.replace('"', '""'))
 
 
-def row_count(schema: str, table: str) -> sql.Composed:
-    return sql.SQL("select count(*) from {}").format(qualified(schema, table))
-
-
 def count_rows_of(select: str) -> sql.Composed:
-    """Count the rows of a SELECT that the dbt catalog supplied."""
+    """Count the rows of a SELECT that dbt compiled."""
     return sql.SQL("select count(*) from ({}) as selected").format(sql.SQL(select))
 
 
 def copy_to_csv(select: str) -> sql.Composed:
-    """COPY a SELECT that the dbt catalog supplied to the client as CSV with a header."""
+    """COPY a SELECT that dbt compiled to the client as CSV with a header."""
     return sql.SQL("copy ({}) to stdout with (format csv, header)").format(sql.SQL(select))
 
 
@@ -145,104 +135,22 @@ ADVISORY_UNLOCK = sql.SQL("select pg_advisory_unlock(%s, %s)")
 
 # (key1, key2) -> pid, user, application_name, client address, backend start of the holder
 ADVISORY_LOCK_HOLDER = sql.SQL(
-    "select a.pid, a.usename, a.application_name, coalesce(host(a.client_addr), 'local socket'), "
-    "a.backend_start from pg_catalog.pg_locks as l "
-    "join pg_catalog.pg_stat_activity as a on a.pid = l.pid "
-    "where l.locktype = 'advisory' and l.granted and l.classid = %s and l.objid = %s "
-    "and l.objsubid = 2 and l.database = "
+    "select activity.pid, activity.usename, activity.application_name, "
+    "coalesce(host(activity.client_addr), 'local socket'), "
+    "activity.backend_start from pg_catalog.pg_locks as held "
+    "join pg_catalog.pg_stat_activity as activity on activity.pid = held.pid "
+    "where held.locktype = 'advisory' and held.granted and held.classid = %s and held.objid = %s "
+    "and held.objsubid = 2 and held.database = "
     "(select oid from pg_catalog.pg_database where datname = current_database())"
 )
 
 # (key1, key2) -> backend pids holding the lock
 ADVISORY_LOCK_PIDS = sql.SQL(
-    "select l.pid from pg_catalog.pg_locks as l where l.locktype = 'advisory' and l.granted "
-    "and l.classid = %s and l.objid = %s and l.objsubid = 2 and l.database = "
+    "select held.pid from pg_catalog.pg_locks as held "
+    "where held.locktype = 'advisory' and held.granted "
+    "and held.classid = %s and held.objid = %s and held.objsubid = 2 and held.database = "
     "(select oid from pg_catalog.pg_database where datname = current_database())"
 )
-
-# --- ledger ------------------------------------------------------------------------------
-
-
-def ledger_ddl(schema: str) -> sql.Composed:
-    """Create the ledger schema and its table, if missing."""
-    return sql.SQL(
-        "create schema if not exists {schema}; "
-        "create table if not exists {runs} ("
-        " id bigint generated always as identity primary key,"
-        " command text not null,"
-        " arguments text not null default '',"
-        " started_at timestamptz not null default clock_timestamp(),"
-        " finished_at timestamptz,"
-        " outcome text not null default 'running'"
-        "  check (outcome in ('running', 'ok', 'failed', 'interrupted')),"
-        " message text,"
-        " counts jsonb not null default '{{}}'::jsonb,"
-        " backup_name text,"
-        " backend_pid integer not null default pg_backend_pid(),"
-        " database_user text not null default current_user,"
-        " client_host text,"
-        " client_pid integer"
-        "); "
-        "comment on table {runs} is {comment}"
-    ).format(
-        schema=sql.Identifier(schema),
-        runs=qualified(schema, "runs"),
-        comment=sql.Literal(
-            "forecast-migrate ledger: one row per migrate, rollback and cleanup, written "
-            "before the work starts and updated after it"
-        ),
-    )
-
-
-def ledger_insert(schema: str) -> sql.Composed:
-    """(command, arguments, backup_name, client_host, client_pid) -> id, started_at."""
-    return sql.SQL(
-        "insert into {} (command, arguments, backup_name, client_host, client_pid) "
-        "values (%s, %s, %s, %s, %s) returning id, started_at"
-    ).format(qualified(schema, "runs"))
-
-
-def ledger_finish(schema: str) -> sql.Composed:
-    """(outcome, message, counts json, backup_name, id)."""
-    return sql.SQL(
-        "update {} set finished_at = clock_timestamp(), outcome = %s, message = %s, "
-        "counts = counts || %s::jsonb, backup_name = coalesce(%s, backup_name) where id = %s"
-    ).format(qualified(schema, "runs"))
-
-
-def ledger_progress(schema: str) -> sql.Composed:
-    """(counts json, backup_name, id): record progress of a run still going."""
-    return sql.SQL(
-        "update {} set counts = counts || %s::jsonb, backup_name = coalesce(%s, backup_name) "
-        "where id = %s"
-    ).format(qualified(schema, "runs"))
-
-
-def ledger_mark_interrupted(schema: str) -> sql.Composed:
-    """Runs still marked running whose session no longer holds the lock: they were killed."""
-    return sql.SQL(
-        "update {} set outcome = 'interrupted', "
-        "message = coalesce(message, 'the process ended without recording an outcome') "
-        "where outcome = 'running' and backend_pid <> all(%s) returning id"
-    ).format(qualified(schema, "runs"))
-
-
-def ledger_runs(schema: str) -> sql.Composed:
-    """(limit) -> the latest runs, newest first."""
-    return sql.SQL(
-        "select id, command, arguments, started_at, finished_at, outcome, message, counts, "
-        "backup_name, backend_pid, database_user, client_host, client_pid "
-        "from {} order by id desc limit %s"
-    ).format(qualified(schema, "runs"))
-
-
-def ledger_running_for_pid(schema: str) -> sql.Composed:
-    """(backend pid) -> the run that session is recording, if any."""
-    return sql.SQL(
-        "select id, command, started_at, database_user, client_host, client_pid from {} "
-        "where outcome = 'running' and backend_pid = %s order by id desc limit 1"
-    ).format(qualified(schema, "runs"))
-
 
 # --- backups -----------------------------------------------------------------------------
 
@@ -250,9 +158,9 @@ MANIFEST_TABLE = "backup_manifest"
 
 # -> schemas that hold a backup manifest table
 BACKUP_SCHEMAS = sql.SQL(
-    "select n.nspname from pg_catalog.pg_class as c "
-    "join pg_catalog.pg_namespace as n on n.oid = c.relnamespace "
-    "where c.relname = %s and c.relkind = 'r' order by n.nspname"
+    "select nsp.nspname from pg_catalog.pg_class as rel "
+    "join pg_catalog.pg_namespace as nsp on nsp.oid = rel.relnamespace "
+    "where rel.relname = %s and rel.relkind = 'r' order by nsp.nspname"
 )
 
 
@@ -271,58 +179,6 @@ def checksum(schema: str, table: str) -> sql.Composed:
     ).format(qualified(schema, table))
 
 
-def backup_create_schema(schema: str) -> sql.Composed:
-    return sql.SQL(
-        "create schema {schema}; "
-        "create table {manifest} ("
-        " table_name text primary key,"
-        " source_schema text not null,"
-        " row_count bigint not null,"
-        " checksum text not null,"
-        " created_at timestamptz not null default now(),"
-        " verified_at timestamptz"
-        "); "
-        "comment on schema {schema} is {comment}"
-    ).format(
-        schema=sql.Identifier(schema),
-        manifest=qualified(schema, MANIFEST_TABLE),
-        comment=sql.Literal(
-            "forecast-migrate backup of the legacy tables; backup_manifest holds the row "
-            "counts and checksums taken in the same snapshot as the copies"
-        ),
-    )
-
-
-def backup_copy_table(backup: str, legacy_schema: str, table: str) -> sql.Composed:
-    return sql.SQL("create table {} as table {}").format(
-        qualified(backup, table), qualified(legacy_schema, table)
-    )
-
-
-def backup_record(backup: str) -> sql.Composed:
-    """(table_name, source_schema, row_count, checksum)."""
-    return sql.SQL(
-        "insert into {} (table_name, source_schema, row_count, checksum) values (%s, %s, %s, %s)"
-    ).format(qualified(backup, MANIFEST_TABLE))
-
-
-def backup_manifest(backup: str) -> sql.Composed:
-    return sql.SQL(
-        "select table_name, source_schema, row_count, checksum, created_at, verified_at "
-        "from {} order by table_name"
-    ).format(qualified(backup, MANIFEST_TABLE))
-
-
-def backup_mark_verified(backup: str) -> sql.Composed:
-    return sql.SQL("update {} set verified_at = now()").format(qualified(backup, MANIFEST_TABLE))
-
-
-def truncate(schema: str, tables: Sequence[str]) -> sql.Composed:
-    return sql.SQL("truncate table {}").format(
-        sql.SQL(", ").join(qualified(schema, table) for table in tables)
-    )
-
-
 def restore_rows(schema: str, table: str, backup: str, columns: Sequence[str]) -> sql.Composed:
     """Insert every row of the backup copy into the legacy table, by column name."""
     column_list = sql.SQL(", ").join(sql.Identifier(column) for column in columns)
@@ -338,28 +194,11 @@ def set_lock_timeout(milliseconds: int) -> sql.Composed:
     return sql.SQL("set local lock_timeout = {}").format(sql.Literal(f"{milliseconds}ms"))
 
 
-def lock_relations(relations: Iterable[tuple[str, str]]) -> sql.Composed:
-    return sql.SQL("lock table {} in access exclusive mode").format(
-        sql.SQL(", ").join(qualified(schema, name) for schema, name in relations)
-    )
-
-
-def drop_views(relations: Iterable[tuple[str, str]]) -> sql.Composed:
-    return sql.SQL("drop view {}").format(
-        sql.SQL(", ").join(qualified(schema, name) for schema, name in relations)
-    )
-
-
-def drop_tables(relations: Iterable[tuple[str, str]]) -> sql.Composed:
-    return sql.SQL("drop table {}").format(
-        sql.SQL(", ").join(qualified(schema, name) for schema, name in relations)
-    )
-
-
-def drop_types(schema: str, names: Iterable[str]) -> sql.Composed:
-    return sql.SQL("drop type {}").format(
-        sql.SQL(", ").join(qualified(schema, name) for name in names)
-    )
+def with_relations(statement: str, relations: Iterable[tuple[str, str]]) -> sql.Composed:
+    """A statement on several relations: `{}` in it becomes their schema-qualified names,
+    comma-separated (`drop table {}`, `lock table {} in access exclusive mode`)."""
+    names = sql.SQL(", ").join(qualified(schema, name) for schema, name in relations)
+    return sql.SQL(statement).format(names)
 
 
 def drop_schema(schema: str, cascade: bool = False) -> sql.Composed:
@@ -376,14 +215,13 @@ def revoke_schema_usage(schema: str, grantee: str) -> sql.Composed:
     )
 
 
+def move_table(schema: str, table: str, new_schema: str) -> sql.Composed:
+    return sql.SQL("create schema if not exists {new}; alter table {} set schema {new}").format(
+        qualified(schema, table), new=sql.Identifier(new_schema)
+    )
+
+
 def rename_table(schema: str, old: str, new: str) -> sql.Composed:
     return sql.SQL("alter table {} rename to {}").format(
         qualified(schema, old), sql.Identifier(new)
     )
-
-
-def exceptions_summary(schema: str, table: str) -> sql.Composed:
-    """Rows of migration_exceptions per legacy table and reason (the wrapper's summary)."""
-    return sql.SQL(
-        "select source_table, reason, count(*) from {} group by 1, 2 order by 1, 3 desc, 2"
-    ).format(qualified(schema, table))

@@ -20,7 +20,7 @@ from helpers import legacy_checksums
 
 FORECAST_MIGRATE = Path(sys.executable).parent / "forecast-migrate"
 PROJECT_SCHEMAS = ("public", "forecast_migration")
-LEDGER_SCHEMA = "forecast_migrate"
+RUN_LOG_SCHEMA = "migration_run_log"
 # columns holding the build's start time (run_started_at) or its batch: they differ between
 # two builds
 RUN_TIME_COLUMNS = ("createdAt", "updatedAt", "migratedAt", "counted_in_batch")
@@ -105,7 +105,7 @@ def project_state(db) -> dict[str, object]:
     """Everything the migration creates, read from the catalog and the tables: relations,
     types and functions of the project's schemas, constraints, columns, indexes, sequences,
     and every table's content (ignoring only the build's start time). Backups and the
-    ledger live in other schemas and are not part of it."""
+    run log live in other schemas and are not part of it."""
     schema_list = "('public', 'forecast_migration')"
     state: dict[str, object] = {
         "schemas": db.query(
@@ -113,23 +113,23 @@ def project_state(db) -> dict[str, object]:
             "order by 1"
         ),
         "relations": db.query(
-            "select n.nspname, c.relname, c.relkind from pg_class c "
-            "join pg_namespace n on n.oid = c.relnamespace "
-            f"where n.nspname in {schema_list} order by 1, 2"
+            "select nsp.nspname, rel.relname, rel.relkind from pg_class as rel "
+            "join pg_namespace as nsp on nsp.oid = rel.relnamespace "
+            f"where nsp.nspname in {schema_list} order by 1, 2"
         ),
         "types": db.query(
-            "select n.nspname, t.typname, t.typtype from pg_type t "
-            "join pg_namespace n on n.oid = t.typnamespace "
-            f"where n.nspname in {schema_list} order by 1, 2"
+            "select nsp.nspname, typ.typname, typ.typtype from pg_type as typ "
+            "join pg_namespace as nsp on nsp.oid = typ.typnamespace "
+            f"where nsp.nspname in {schema_list} order by 1, 2"
         ),
         "enum_labels": db.query(
-            "select t.typname, e.enumlabel from pg_enum e join pg_type t on t.oid = e.enumtypid "
-            f"join pg_namespace n on n.oid = t.typnamespace where n.nspname in {schema_list} "
-            "order by 1, e.enumsortorder"
+            "select typ.typname, label.enumlabel from pg_enum as label join pg_type as typ on typ.oid = label.enumtypid "
+            f"join pg_namespace as nsp on nsp.oid = typ.typnamespace where nsp.nspname in {schema_list} "
+            "order by 1, label.enumsortorder"
         ),
         "functions": db.query(
-            "select n.nspname, p.proname from pg_proc p join pg_namespace n on n.oid = p.pronamespace "
-            f"where n.nspname in {schema_list} order by 1, 2"
+            "select nsp.nspname, proc.proname from pg_proc as proc join pg_namespace as nsp on nsp.oid = proc.pronamespace "
+            f"where nsp.nspname in {schema_list} order by 1, 2"
         ),
         "constraints": db.query(
             "select conrelid::regclass::text, conname, pg_get_constraintdef(oid) from pg_constraint "
@@ -168,8 +168,8 @@ def project_state(db) -> dict[str, object]:
         if kind == "r" and table != "price_load_batches":
             state[f"rows {schema}.{table}"] = db.query(
                 f"select count(*), md5(coalesce(string_agg(row_text, chr(10) order by row_text), '')) "
-                f"from (select (to_jsonb(t) {removed})::text as row_text "
-                f'from "{schema}"."{table}" as t) as rows'
+                f"from (select (to_jsonb(row_) {removed})::text as row_text "
+                f'from "{schema}"."{table}" as row_) as rows'
             )[0]
     return state
 
@@ -179,17 +179,17 @@ def legacy_state(db) -> dict[str, object]:
     return {
         "checksums": legacy_checksums(db),
         "relations": db.query(
-            "select c.relname, c.relkind from pg_class c join pg_namespace n on n.oid = c.relnamespace "
-            "where n.nspname = 'Forecasts' order by 1"
+            "select rel.relname, rel.relkind from pg_class as rel join pg_namespace as nsp on nsp.oid = rel.relnamespace "
+            "where nsp.nspname = 'Forecasts' order by 1"
         ),
     }
 
 
-def ledger_rows(db) -> list[tuple]:
-    if not db.scalar("select to_regclass('forecast_migrate.runs') is not null"):
+def run_log_rows(db) -> list[tuple]:
+    if not db.scalar("select to_regclass('migration_run_log.runs') is not null"):
         return []
     return db.query(
-        "select id, command, outcome, message, backup_name, counts from forecast_migrate.runs order by id"
+        "select id, command, outcome, message, backup_name, counts from migration_run_log.runs order by id"
     )
 
 
@@ -216,7 +216,7 @@ _cli_template: dict[str, str] = {}
 
 @pytest.fixture(scope="session")
 def cli_migrated_template(admin, sample_template) -> Iterator[str]:
-    """The sample database after `forecast-migrate migrate` (with its backup and ledger);
+    """The sample database after `forecast-migrate migrate` (with its backup and run log);
     built once per session even when several test modules import this fixture."""
     if "name" not in _cli_template:
         db = fresh_database(admin, sample_template)

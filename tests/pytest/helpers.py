@@ -33,7 +33,7 @@ def table_rows(db, table: str, schema: str = "public") -> list[tuple]:
     was rewritten, moved or changed."""
     order = "id" if schema == "public" else "1"
     return db.query(
-        f'select t.xmin::text, t.ctid::text, t::text from "{schema}"."{table}" as t order by {order}'
+        f'select row_.xmin::text, row_.ctid::text, row_::text from "{schema}"."{table}" as row_ order by {order}'
     )
 
 
@@ -49,8 +49,8 @@ def legacy_checksums(db, schema: str = "Forecasts") -> dict[str, tuple]:
             result[table] = None
             continue
         result[table] = db.query(
-            f"select count(*), md5(coalesce(string_agg(t::text, chr(10) order by t::text), '')) "
-            f'from "{schema}"."{table}" as t'
+            f"select count(*), md5(coalesce(string_agg(row_::text, chr(10) order by row_::text), '')) "
+            f'from "{schema}"."{table}" as row_'
         )[0]
     return result
 
@@ -72,8 +72,8 @@ def catalog_snapshot(db) -> dict[str, list[tuple]]:
             "where schemaname = 'public' order by 1, 2"
         ),
         "enums": db.query(
-            "select t.typname, e.enumlabel from pg_enum e join pg_type t on t.oid = e.enumtypid "
-            "where t.typnamespace = 'public'::regnamespace order by 1, e.enumsortorder"
+            "select enum_type.typname, label.enumlabel from pg_enum as label join pg_type as enum_type on enum_type.oid = label.enumtypid "
+            "where enum_type.typnamespace = 'public'::regnamespace order by 1, label.enumsortorder"
         ),
     }
 
@@ -81,15 +81,18 @@ def catalog_snapshot(db) -> dict[str, list[tuple]]:
 def target_objects(db) -> list[tuple]:
     """Every relation and type in the target schema, and the migration schema if present."""
     return db.query(
-        "select 'relation', n.nspname, c.relname from pg_class c "
-        "join pg_namespace n on n.oid = c.relnamespace "
-        "where n.nspname in ('public', 'forecast_migration') "
-        "union all select 'type', n.nspname, t.typname from pg_type t "
-        "join pg_namespace n on n.oid = t.typnamespace "
-        "where n.nspname = 'public' and t.typtype = 'e' order by 1, 2, 3"
+        "select 'relation', nsp.nspname, rel.relname from pg_class as rel "
+        "join pg_namespace as nsp on nsp.oid = rel.relnamespace "
+        "where nsp.nspname in ('public', 'forecast_migration') "
+        "union all select 'type', nsp.nspname, typ.typname from pg_type as typ "
+        "join pg_namespace as nsp on nsp.oid = typ.typnamespace "
+        "where nsp.nspname = 'public' and typ.typtype = 'e' order by 1, 2, 3"
     )
 
 
 def node_results(result) -> dict[str, tuple[str, str]]:
     """dbt node name -> (status, message) of one invocation."""
-    return {r.node.name: (str(r.status), r.message or "") for r in result.result}
+    return {
+        node_result.node.name: (str(node_result.status), node_result.message or "")
+        for node_result in result.result
+    }

@@ -7,12 +7,12 @@ import re
 
 import pytest
 from cli_helpers import (
-    LEDGER_SCHEMA,
+    RUN_LOG_SCHEMA,
     assert_one_line_error,
     backup_schemas,
-    ledger_rows,
     legacy_state,
     project_state,
+    run_log_rows,
     schemas,
 )
 from helpers import legacy_checksums
@@ -126,7 +126,7 @@ def test_migrate_prints_the_runbook_lines_and_reaches_the_dbt_build_state(
     assert re.search(r"Verification \(runbook Step 4\): \d+ data tests passed", result.out)
     assert legacy_state(cli_sample_db) == legacy_before
     assert project_state(cli_sample_db) == project_state(migrated)
-    (run,) = ledger_rows(cli_sample_db)
+    (run,) = run_log_rows(cli_sample_db)
     run_id, command, outcome, message, backup_name, counts = run
     assert (command, outcome) == ("migrate", "ok")
     assert backup_name in backup_schemas(cli_sample_db)
@@ -147,7 +147,7 @@ def test_migrate_stops_at_a_failed_check_with_the_reason_and_records_it(cli, cli
     assert "Starting migration" not in result.out
     assert (project_state(db), legacy_state(db)) == before
     assert backup_schemas(db) == []
-    assert [row[1:3] for row in ledger_rows(db)] == [("migrate", "failed")]
+    assert [row[1:3] for row in run_log_rows(db)] == [("migrate", "failed")]
 
 
 def test_quiet_migrate_prints_results_but_no_progress(cli, cli_sample_db):
@@ -159,10 +159,10 @@ def test_quiet_migrate_prints_results_but_no_progress(cli, cli_sample_db):
 
 def test_a_second_migrate_refuses_and_changes_nothing(cli, cli_migrated_db):
     db = cli_migrated_db
-    before = (schemas(db), project_state(db), legacy_state(db), ledger_rows(db))
+    before = (schemas(db), project_state(db), legacy_state(db), run_log_rows(db))
     result = cli(db, "migrate")
     assert_one_line_error(result, 1, "already migrated by run #1", "nothing changed")
-    assert (schemas(db), project_state(db), legacy_state(db), ledger_rows(db)) == before
+    assert (schemas(db), project_state(db), legacy_state(db), run_log_rows(db)) == before
 
 
 def test_migrate_rerun_carries_over_late_legacy_rows(cli, cli_migrated_db):
@@ -185,7 +185,7 @@ def test_status_of_a_never_migrated_database(cli, cli_sample_db):
     before = cli(cli_sample_db, "status")
     assert before.code == 0 and "migration: not migrated" in before.out
     assert "no runs recorded" in before.out and "Backups: none" in before.out
-    assert LEDGER_SCHEMA not in schemas(cli_sample_db)
+    assert RUN_LOG_SCHEMA not in schemas(cli_sample_db)
 
 
 def test_status_tells_where_the_transition_stands(cli, cli_migrated_db):
@@ -211,7 +211,7 @@ def test_status_tells_where_the_transition_stands(cli, cli_migrated_db):
 
 def test_cleanup_is_a_dry_run_and_refuses_young_objects(cli, cli_migrated_db):
     db = cli_migrated_db
-    before = (schemas(db), project_state(db), legacy_state(db), ledger_rows(db))
+    before = (schemas(db), project_state(db), legacy_state(db), run_log_rows(db))
     dry = cli(db, "cleanup")
     assert dry.code == 0
     assert re.search(r"backup_\d{8}\s+\S+ \S+\s+0\.0\s+keep: too young", dry.out)
@@ -222,7 +222,7 @@ def test_cleanup_is_a_dry_run_and_refuses_young_objects(cli, cli_migrated_db):
         "refused: legacy tables kept, the migration is 0.0 days old, younger than 30 days"
         in young.out
     )
-    assert (schemas(db), project_state(db), legacy_state(db), ledger_rows(db)) == before
+    assert (schemas(db), project_state(db), legacy_state(db), run_log_rows(db)) == before
 
 
 def test_cleanup_execute_drops_backups_then_legacy_tables_after_reconciliation(
@@ -242,7 +242,7 @@ def test_cleanup_execute_drops_backups_then_legacy_tables_after_reconciliation(
     assert legacy_checksums(db) == dict.fromkeys(legacy_checksums(db))  # every table gone
     assert db.scalar('select count(*) from "CurveDefinition"') == 72
     assert db.scalar("select count(*) from curve_definitions_compat") == 72
-    assert ledger_rows(db)[-1][1:3] == ("cleanup", "ok")
+    assert run_log_rows(db)[-1][1:3] == ("cleanup", "ok")
 
 
 def test_destructive_commands_need_yes_without_a_terminal(cli, cli_migrated_db):
@@ -256,3 +256,19 @@ def test_usage_errors_exit_2_with_one_line(cli, cli_sample_db):
     assert_one_line_error(cli(cli_sample_db, "frobnicate"), 2, "invalid choice")
     assert_one_line_error(cli(cli_sample_db, "rollback", "--lock-timeout", "soon"), 2)
     assert cli(cli_sample_db, "--help").code == 0
+
+
+def test_a_run_log_under_its_old_schema_name_is_read_then_moved(cli, cli_migrated_db):
+    """Earlier versions kept the run log as forecast_migrate.runs, one letter from the
+    migration schema forecast_migration: status reads it there, the next recorded run
+    moves it to migration_run_log with its history."""
+    db = cli_migrated_db
+    db.execute(f"alter schema {RUN_LOG_SCHEMA} rename to forecast_migrate")
+    status = cli(db, "status")
+    assert "Run log (forecast_migrate.runs), latest first:" in status.out, status.out
+    assert re.search(r"#1\s+migrate\s+ok", status.out)
+    assert RUN_LOG_SCHEMA not in schemas(db)
+    result = cli(db, "rollback", "--yes")
+    assert result.code == 0, result.err
+    assert "forecast_migrate" not in schemas(db)
+    assert [row[1:3] for row in run_log_rows(db)] == [("migrate", "ok"), ("rollback", "ok")]

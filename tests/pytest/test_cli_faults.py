@@ -16,10 +16,10 @@ from cli_helpers import (
     CliResult,
     assert_one_line_error,
     backup_schemas,
-    ledger_rows,
     legacy_state,
     project_state,
     rename_database,
+    run_log_rows,
     schemas,
     start_cli,
     wait_for_other_sessions_to_end,
@@ -31,7 +31,7 @@ ENV_SERVER = os.environ.get("FORECAST_TEST_SERVER") == "env"
 
 def unchanged(db):
     """A snapshot to compare before and after a command that must write nothing."""
-    return (schemas(db), project_state(db), legacy_state(db), ledger_rows(db))
+    return (schemas(db), project_state(db), legacy_state(db), run_log_rows(db))
 
 
 # --- connection, schema and privilege errors: one line, exit 2, nothing written ----------
@@ -138,7 +138,7 @@ def test_rollback_behind_a_long_application_transaction_gives_up_and_changes_not
     assert len(re.findall(r"rollback transaction, attempt \d/3", result.out)) == 3
     assert took < 30
     assert (schemas(db), project_state(db), legacy_state(db)) == before
-    assert ledger_rows(db)[-1][1:3] == ("rollback", "failed")
+    assert run_log_rows(db)[-1][1:3] == ("rollback", "failed")
 
 
 def test_rollback_retries_and_succeeds_once_the_lock_is_released(
@@ -183,7 +183,7 @@ def test_two_migrations_started_at_once_one_migrates_the_other_names_the_holder(
         "migrate refused: another forecast-migrate run holds the migration lock",
         "application 'forecast-migrate migrate pid",
     )
-    assert [row[1:3] for row in ledger_rows(cli_sample_db)] == [("migrate", "ok")]
+    assert [row[1:3] for row in run_log_rows(cli_sample_db)] == [("migrate", "ok")]
     assert project_state(cli_sample_db) == project_state(migrated)
 
 
@@ -259,7 +259,7 @@ def test_a_migration_killed_during_dbt_build_can_be_resumed_or_rolled_back(
     assert "Migration complete: 72 curves, 68 instances, 20131 prices, 72 schedules" in resumed.out
     assert project_state(db) == project_state(migrated)
     assert legacy_state(db) == legacy_before
-    assert [row[1:3] for row in ledger_rows(db)] == [
+    assert [row[1:3] for row in run_log_rows(db)] == [
         ("migrate", "interrupted"),
         ("migrate", "ok"),
     ]

@@ -10,9 +10,9 @@ import pytest
 from cli_helpers import (
     assert_one_line_error,
     backup_schemas,
-    ledger_rows,
     legacy_state,
     project_state,
+    run_log_rows,
     schemas,
 )
 from conftest import LEGACY_APP_ROLE
@@ -39,19 +39,19 @@ def test_rollback_returns_to_the_never_migrated_state(cli, cli_migrated_db, neve
     assert result.code == 0, result.err
     assert "Application rows in the new tables: none" in result.out
     assert re.search(r"price_forecasts: 20161 rows, checksum \w+ matches", result.out)
-    assert f"Rolled back; legacy tables match backup {backup}; ledger run #2" in result.out
+    assert f"Rolled back; legacy tables match backup {backup}; run log #2" in result.out
     assert project_state(db) == never_migrated_state[0]
     assert legacy_state(db) == never_migrated_state[1]
-    # the backups and the ledger's history stay
+    # the backups and the run log's history stay
     assert backup_schemas(db) == [backup]
-    assert [row[1:3] for row in ledger_rows(db)] == [("migrate", "ok"), ("rollback", "ok")]
+    assert [row[1:3] for row in run_log_rows(db)] == [("migrate", "ok"), ("rollback", "ok")]
     again = cli(db, "rollback", "--yes")
     assert_one_line_error(again, 1, "nothing to roll back")
 
 
 def test_print_sql_shows_the_statements_and_runs_nothing(cli, cli_migrated_db):
     db = cli_migrated_db
-    before = (project_state(db), ledger_rows(db))
+    before = (project_state(db), run_log_rows(db))
     result = cli(db, "rollback", "--print-sql")
     assert result.code == 0, result.err
     (drop_tables,) = [line for line in result.out.splitlines() if line.startswith("drop table")]
@@ -59,7 +59,7 @@ def test_print_sql_shows_the_statements_and_runs_nothing(cli, cli_migrated_db):
     (drop_types,) = [line for line in result.out.splitlines() if line.startswith("drop type")]
     assert all(f'"public"."{name}"' in drop_types for name in ENUM_TYPES)
     assert 'drop view "public"."curve_definitions_compat"' in result.out
-    assert (project_state(db), ledger_rows(db)) == before
+    assert (project_state(db), run_log_rows(db)) == before
 
 
 def write_application_rows(db) -> dict[str, list[int]]:
@@ -111,12 +111,12 @@ def write_application_rows(db) -> dict[str, list[int]]:
 def test_rollback_refuses_while_the_application_has_written_rows(cli, cli_migrated_db):
     db = cli_migrated_db
     write_application_rows(db)
-    before = (schemas(db), project_state(db), legacy_state(db), ledger_rows(db))
+    before = (schemas(db), project_state(db), legacy_state(db), run_log_rows(db))
     result = cli(db, "rollback", "--yes")
     assert_one_line_error(
         result, 1, "rollback refused", "CurveDefinition 1", "PriceForecast 25", "Nothing changed"
     )
-    assert (schemas(db), project_state(db), legacy_state(db), ledger_rows(db)) == before
+    assert (schemas(db), project_state(db), legacy_state(db), run_log_rows(db)) == before
 
 
 def test_rollback_export_saves_every_application_row_then_rolls_back(
@@ -140,7 +140,7 @@ def test_rollback_export_saves_every_application_row_then_rolls_back(
     with open(tmp_path / "saved" / "VersionHistory.csv", newline="") as handle:
         assert next(csv.DictReader(handle))["changeReason"] == "created, with a comma"
     assert project_state(db) == never_migrated_state[0]
-    assert ledger_rows(db)[-1][5]["application_rows"]["PriceForecast"] == 25
+    assert run_log_rows(db)[-1][5]["application_rows"]["PriceForecast"] == 25
 
 
 def test_rollback_force_drops_the_application_rows(cli, cli_migrated_db, never_migrated_state):

@@ -114,7 +114,7 @@ def test_the_naming_rule_gives_unique_stable_names_on_any_legacy_names(
         assert len(set(names.values())) == len(rows)
         assert not set(names.values()) & set(taken)
         for curve_id, name in names.items():
-            base = bases[curve_id] if all(ord(c) < 128 for c in bases[curve_id]) else None
+            base = bases[curve_id] if bases[curve_id].isascii() else None
             if base is not None:
                 # the base name, or the base name with a _V<n> suffix
                 assert name == base or re.fullmatch(re.escape(base) + r"_V([2-9]|[1-9]\d+)", name)

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import urllib.parse
 from pathlib import Path
 
 import pytest
 from browser import LINEAGE_GRAPH_JS, Browser, dump_dom
-from forecast_migrate import docs_coverage
+from forecast_migrate import MigrationError, docs
 
 PROJECT = "forecast_migration"
 LEGACY_SOURCES = [
@@ -54,14 +55,47 @@ def test_the_site_is_one_self_contained_file(site):
     assert "CurveDefinition" in html and "Energy price forecast migration" in html
 
 
-def test_every_model_and_column_is_described_and_every_model_tested(docs_target):
-    manifest = json.loads((docs_target / "manifest.json").read_text())
+def test_every_model_and_column_is_described_and_every_model_tested(docs_target, capfd):
     catalog = json.loads((docs_target / "catalog.json").read_text())
-    coverage = docs_coverage.check(manifest, catalog)
-    assert coverage.complete, docs_coverage.format_report(coverage)
     # the catalog really was read: the new tables' columns come from the database
     assert f"model.{PROJECT}.CurveDefinition" in catalog["nodes"]
-    assert coverage.percent == 100.0
+    docs.check_coverage(docs_target)
+    assert "All checks passed" in capfd.readouterr().out
+
+
+def test_the_coverage_check_names_every_gap(docs_target, tmp_path, capfd):
+    """Gaps of each kind the check guards, made in a copy of the artifacts."""
+    target = tmp_path / "target"
+    shutil.copytree(docs_target, target, ignore=shutil.ignore_patterns("*.html"))
+    manifest = json.loads((target / "manifest.json").read_text())
+    nodes, macros = manifest["nodes"], manifest["macros"]
+    nodes[f"model.{PROJECT}.CurveInstance"]["columns"]["status"]["description"] = ""
+    nodes[f"analysis.{PROJECT}.pending_legacy_rows"]["description"] = ""
+    nodes[f"test.{PROJECT}.assert_compat_view_matches_legacy"]["description"] = ""
+    arguments = macros[f"macro.{PROJECT}.below_application_id_range"]["arguments"]
+    arguments[0]["description"] = ""
+    manifest["sources"][f"source.{PROJECT}.legacy.curve_schedule"]["columns"]["curve_id"][
+        "description"
+    ] = ""
+    (target / "manifest.json").write_text(json.dumps(manifest))
+    # a column that exists only in the database
+    catalog = json.loads((target / "catalog.json").read_text())
+    columns = catalog["nodes"][f"model.{PROJECT}.CurveSchedule"]["columns"]
+    columns["added_by_hand"] = {**columns["id"], "name": "added_by_hand"}
+    (target / "catalog.json").write_text(json.dumps(catalog))
+    capfd.readouterr()
+    with pytest.raises(MigrationError):
+        docs.check_coverage(target)
+    out = capfd.readouterr().out
+    for gap in (
+        "CurveInstance",
+        "pending_legacy_rows",
+        "assert_compat_view_matches_legacy",
+        "below_application_id_range",
+        "curve_schedule.curve_id",
+        "added_by_hand",
+    ):
+        assert gap in out, gap
 
 
 def reachable(edges: list[list[str]], start: str) -> set[str]:

@@ -63,8 +63,8 @@ def migrated_state(db) -> dict[str, list[tuple]]:
     """The migrated content, keyed by legacy keys rather than by the ids new instances got."""
     return {
         "prices": db.query(
-            "select p.id, i.metadata ->> 'legacyRunKey', p.timestamp, p.value::text, p.flags "
-            'from "PriceForecast" p join "CurveInstance" i on i.id = p.curve_instance_id order by 1'
+            "select price.id, instance.metadata ->> 'legacyRunKey', price.timestamp, price.value::text, price.flags "
+            'from "PriceForecast" as price join "CurveInstance" as instance on instance.id = price.curve_instance_id order by 1'
         ),
         "instances": db.query(
             "select metadata ->> 'legacyRunKey', curve_definition_id, \"instanceVersion\", "

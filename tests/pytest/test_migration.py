@@ -42,8 +42,10 @@ def expected_curve_names(curves: list[dict]) -> dict[int, str]:
         return re.sub(r"\s+", "_", value) if value else "UNKNOWN"
 
     base = {
-        c["curve_id"]: "_".join(part(c[k]) for k in ("market", "mark_type", "location")).upper()
-        for c in curves
+        curve["curve_id"]: "_".join(
+            part(curve[column]) for column in ("market", "mark_type", "location")
+        ).upper()
+        for curve in curves
     }
     ordered = sorted(
         curves, key=lambda c: (c["created_at"] is None, c["created_at"] or 0, c["curve_id"])
@@ -74,8 +76,8 @@ def test_build_creates_every_table_type_and_the_compat_view(migrated):
 
 def test_enum_labels_match_the_contract(migrated):
     labels = migrated.query(
-        "select e.enumlabel from pg_enum e join pg_type t on t.oid = e.enumtypid "
-        "where t.typname = 'InstanceStatus' order by e.enumsortorder"
+        "select label.enumlabel from pg_enum as label join pg_type as enum_type on enum_type.oid = label.enumtypid "
+        "where enum_type.typname = 'InstanceStatus' order by label.enumsortorder"
     )
     assert [label for (label,) in labels] == [
         "DRAFT", "PENDING_APPROVAL", "APPROVED", "ACTIVE", "SUPERSEDED", "EXPIRED", "FAILED",
@@ -91,7 +93,7 @@ def test_every_legacy_curve_keeps_its_id_and_gets_the_documented_name(migrated):
     mappings = migrated.query(
         'select "oldCurveId", "newCurveDefinitionId" from "LegacyCurveMapping"'
     )
-    assert sorted(mappings) == sorted((c["curve_id"], c["curve_id"]) for c in curves)
+    assert sorted(mappings) == sorted((curve["curve_id"], curve["curve_id"]) for curve in curves)
 
 
 def test_colliding_names_are_suffixed_in_created_at_order(migrated):
@@ -117,7 +119,7 @@ def test_null_market_location_and_product_become_the_placeholder(migrated):
         'join "CurveDefinition" as definition on definition.id = legacy.curve_id '
         "where legacy.market is null or legacy.location is null or legacy.mark_type is null"
     )
-    assert {(r[0], r[1], r[2]) for r in rows} >= {
+    assert {tuple(row[:3]) for row in rows} >= {
         (True, False, False),
         (False, True, False),
         (False, False, True),
@@ -144,10 +146,10 @@ def test_quotes_and_spaces_in_locations_survive(migrated):
 def test_every_migratable_price_row_appears_once_with_id_timestamp_and_value(migrated):
     # values as text: NaN, Infinity and -0 compare exactly (in Python NaN != NaN)
     legacy = migrated.query(
-        'select p.id, p.flow_date_start, p.value::text from "Forecasts".price_forecasts p '
-        'join "Forecasts".curve_definitions c on c.curve_id = p.curve_id '
-        "where p.flow_date_start is not null and p.value is not null "
-        "and coalesce(p.mark_date, c.mark_date) is not null"
+        'select price.id, price.flow_date_start, price.value::text from "Forecasts".price_forecasts as price '
+        'join "Forecasts".curve_definitions as curve on curve.curve_id = price.curve_id '
+        "where price.flow_date_start is not null and price.value is not null "
+        "and coalesce(price.mark_date, curve.mark_date) is not null"
     )
     migrated_rows = migrated.query('select id, "timestamp", value::text from "PriceForecast"')
     assert sorted(migrated_rows) == sorted(legacy)
@@ -186,10 +188,10 @@ def test_unmigratable_price_rows_are_listed_with_a_reason(migrated):
 
 def test_two_runs_of_one_curve_become_two_instances_latest_active(migrated):
     runs = migrated.query(
-        "select p.curve_id, array_agg(distinct coalesce(p.mark_date, c.mark_date) order by coalesce(p.mark_date, c.mark_date)) "
-        'from "Forecasts".price_forecasts p join "Forecasts".curve_definitions c using (curve_id) '
-        "where p.value is not null and p.flow_date_start is not null "
-        "group by p.curve_id having count(distinct coalesce(p.mark_date, c.mark_date)) > 1"
+        "select price.curve_id, array_agg(distinct coalesce(price.mark_date, curve.mark_date) order by coalesce(price.mark_date, curve.mark_date)) "
+        'from "Forecasts".price_forecasts as price join "Forecasts".curve_definitions as curve using (curve_id) '
+        "where price.value is not null and price.flow_date_start is not null "
+        "group by price.curve_id having count(distinct coalesce(price.mark_date, curve.mark_date)) > 1"
     )
     assert runs, "the sample has a curve with two forecast runs"
     for curve_id, run_dates in runs:
@@ -198,7 +200,7 @@ def test_two_runs_of_one_curve_become_two_instances_latest_active(migrated):
             'from "CurveInstance" where curve_definition_id = %s order by "forecastRunDate"',
             (curve_id,),
         )
-        assert [i[0] for i in instances] == run_dates
+        assert [instance[0] for instance in instances] == run_dates
         *earlier, latest = instances
         assert latest[1] == "ACTIVE" and latest[3] is None
         for instance, following in zip(earlier, instances[1:], strict=True):
@@ -216,8 +218,8 @@ def test_two_value_types_at_the_same_hour_are_both_kept(migrated):
     assert collisions, "the sample has two value_types for the same hour"
     for _curve_id, _hour, ids in collisions:
         found = migrated.query(
-            "select p.id, i.metadata ->> 'legacyValueType' from \"PriceForecast\" p "
-            'join "CurveInstance" i on i.id = p.curve_instance_id where p.id = any(%s)',
+            "select price.id, instance.metadata ->> 'legacyValueType' from \"PriceForecast\" as price "
+            'join "CurveInstance" as instance on instance.id = price.curve_instance_id where price.id = any(%s)',
             (ids,),
         )
         assert sorted(row[0] for row in found) == sorted(ids)
@@ -226,10 +228,10 @@ def test_two_value_types_at_the_same_hour_are_both_kept(migrated):
 
 def test_curves_without_prices_have_a_definition_and_schedule_but_no_instance(migrated):
     rows = migrated.query(
-        'select c.curve_id, (select count(*) from "CurveInstance" i where i.curve_definition_id = c.curve_id), '
-        '(select count(*) from "CurveSchedule" s where s.curve_definition_id = c.curve_id) '
-        'from "Forecasts".curve_definitions c '
-        'where not exists (select 1 from "Forecasts".price_forecasts p where p.curve_id = c.curve_id)'
+        'select curve.curve_id, (select count(*) from "CurveInstance" as instance where instance.curve_definition_id = curve.curve_id), '
+        '(select count(*) from "CurveSchedule" as schedule where schedule.curve_definition_id = curve.curve_id) '
+        'from "Forecasts".curve_definitions as curve '
+        'where not exists (select 1 from "Forecasts".price_forecasts as price where price.curve_id = curve.curve_id)'
     )
     assert len(rows) >= 6
     assert all(instances == 0 and schedules == 1 for _, instances, schedules in rows)
@@ -237,8 +239,8 @@ def test_curves_without_prices_have_a_definition_and_schedule_but_no_instance(mi
 
 def test_one_lineage_placeholder_per_instance(migrated):
     rows = migrated.query(
-        'select i.id, count(l.id), min(l."inputType"::text) from "CurveInstance" i '
-        'left join "CurveInputLineage" l on l.curve_instance_id = i.id group by i.id'
+        'select instance.id, count(lineage.id), min(lineage."inputType"::text) from "CurveInstance" as instance '
+        'left join "CurveInputLineage" as lineage on lineage.curve_instance_id = instance.id group by instance.id'
     )
     assert rows and all(
         count == 1 and input_type == "LEGACY_MIGRATION" for _, count, input_type in rows
@@ -294,9 +296,9 @@ def test_each_curve_gets_one_schedule_from_its_active_legacy_schedule_or_the_def
 
 def test_unknown_frequency_spelling_is_listed_and_gets_the_default(migrated):
     rows = migrated.query(
-        "select e.reason, s.curve_id from forecast_migration.migration_exceptions e "
-        'join "Forecasts".curve_schedule s on s.schedule_id = e.source_id '
-        "where e.source_table = 'curve_schedule' and s.update_frequency = 'every other blue moon'"
+        "select excepted.reason, schedule.curve_id from forecast_migration.migration_exceptions as excepted "
+        'join "Forecasts".curve_schedule as schedule on schedule.schedule_id = excepted.source_id '
+        "where excepted.source_table = 'curve_schedule' and schedule.update_frequency = 'every other blue moon'"
     )
     assert len(rows) == 1 and "unknown update_frequency spelling" in rows[0][0]
     origin = migrated.scalar(
@@ -351,7 +353,7 @@ def test_mark_case_in_the_compat_view_is_the_legacy_value(migrated):
         'select legacy.mark_case, compat.mark_case from "Forecasts".curve_definitions legacy '
         "join curve_definitions_compat compat using (curve_id)"
     )
-    assert len(pairs) == 72 and all(a == b for a, b in pairs)
+    assert len(pairs) == 72 and all(legacy == compat for legacy, compat in pairs)
 
 
 def test_application_ids_start_above_the_legacy_ids(migrated):
@@ -385,10 +387,10 @@ def test_the_legacy_tables_are_not_changed(sample_db, table):
 
 def test_mapping_notes_say_why_a_name_was_suffixed_or_holds_a_placeholder(migrated):
     rows = migrated.query(
-        'select m."migrationNotes", d."curveName", '
-        "coalesce(trim(c.market), '') = '' or coalesce(trim(c.mark_type), '') = '' or coalesce(trim(c.location), '') = '' "
-        'from "LegacyCurveMapping" m join "CurveDefinition" d on d.id = m."newCurveDefinitionId" '
-        'join "Forecasts".curve_definitions c on c.curve_id = m."oldCurveId"'
+        'select mapping."migrationNotes", definition."curveName", '
+        "coalesce(trim(curve.market), '') = '' or coalesce(trim(curve.mark_type), '') = '' or coalesce(trim(curve.location), '') = '' "
+        'from "LegacyCurveMapping" as mapping join "CurveDefinition" as definition on definition.id = mapping."newCurveDefinitionId" '
+        'join "Forecasts".curve_definitions as curve on curve.curve_id = mapping."oldCurveId"'
     )
     assert len(rows) == 72
     for notes, name, has_null_part in rows:

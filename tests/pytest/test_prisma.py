@@ -217,8 +217,8 @@ def test_curve_schedule_lists_the_72_curves_with_instances_and_schedules(migrate
 
     assert len(curves) == 72
     assert [
-        (c["id"], c["curveName"], c["market"], c["location"], c["product"], c["granularity"], c["timezone"], c["isActive"])
-        for c in curves
+        (curve["id"], curve["curveName"], curve["market"], curve["location"], curve["product"], curve["granularity"], curve["timezone"], curve["isActive"])
+        for curve in curves
     ] == migrated.query(
         'select id, "curveName", market, location, product, granularity, timezone, "isActive" '
         'from "CurveDefinition" order by "curveName"'
@@ -241,13 +241,19 @@ def test_curve_schedule_lists_the_72_curves_with_instances_and_schedules(migrate
     ):
         instances.setdefault(row[0], []).append((*row[1:5], iso(row[5]), iso(row[6]), row[7]))
     for curve in curves:
-        assert [tuple(s.values()) for s in curve["curveSchedules"]] == schedules[curve["id"]]
+        assert [tuple(schedule.values()) for schedule in curve["curveSchedules"]] == schedules[
+            curve["id"]
+        ]
         assert len(curve["curveSchedules"]) == 1, curve["curveName"]
         assert [
-            (i["id"], i["instanceVersion"], i["status"], i["runType"], i["forecastRunDate"], i["freshnessEndDate"], i["_count"]["priceForecasts"])
-            for i in curve["curveInstances"]
+            (instance["id"], instance["instanceVersion"], instance["status"], instance["runType"], instance["forecastRunDate"], instance["freshnessEndDate"], instance["_count"]["priceForecasts"])
+            for instance in curve["curveInstances"]
         ] == instances.get(curve["id"], [])  # fmt: skip
-    prices = sum(i["_count"]["priceForecasts"] for c in curves for i in c["curveInstances"])
+    prices = sum(
+        instance["_count"]["priceForecasts"]
+        for curve in curves
+        for instance in curve["curveInstances"]
+    )
     assert prices == migrated.scalar('select count(*) from "PriceForecast"') == 20131
 
 
@@ -302,8 +308,8 @@ def test_the_api_creates_an_instance_with_prices_and_lineage(migrated_db, prisma
     )
     assert instance["createdAt"] and instance["updatedAt"]
     assert [
-        (p["curveInstanceId"], p["timestamp"], p["value"], p["confidence"], p["valueHigh"], p["valueLow"], p["flags"])
-        for p in instance["priceForecasts"]
+        (price["curveInstanceId"], price["timestamp"], price["value"], price["confidence"], price["valueHigh"], price["valueLow"], price["flags"])
+        for price in instance["priceForecasts"]
     ] == [
         (instance["id"], "2026-01-06T00:00:00.000Z", 51.02771234567891, None, None, None, []),
         (instance["id"], "2026-01-06T01:00:00.000Z", -12.5, 0.8, -10.25, -14.75, ["api"]),
@@ -453,7 +459,7 @@ def test_a_null_flags_column_reads_as_an_empty_list(migrated, prisma_client):
         'select id, value, flags from "PriceForecast" where id = any(%s) order by id',
         ([with_flags, without],),
     )
-    assert [(p["id"], p["value"], p["flags"]) for p in prices] == [
+    assert [(price["id"], price["value"], price["flags"]) for price in prices] == [
         (id_, value, flags if flags is not None else []) for id_, value, flags in expected
     ]
     assert None in [flags for _, _, flags in expected]

@@ -60,15 +60,15 @@ def test_late_legacy_rows_are_carried_over_by_the_next_build(migrated_db):
     new_ids = [
         row[0]
         for row in db.query(
-            'select id from "Forecasts".price_forecasts p where not exists '
-            '(select 1 from "PriceForecast" f where f.id = p.id) and p.curve_id = %s',
+            'select id from "Forecasts".price_forecasts as legacy where not exists '
+            '(select 1 from "PriceForecast" as migrated where migrated.id = legacy.id) and legacy.curve_id = %s',
             (curve_id,),
         )
     ]
     assert len(new_ids) > 2
     db.build()
     carried = db.query(
-        'select f.id, f."timestamp", f.value from "PriceForecast" f where f.id = any(%s) order by 1',
+        'select migrated.id, migrated."timestamp", migrated.value from "PriceForecast" as migrated where migrated.id = any(%s) order by 1',
         (new_ids,),
     )
     legacy = db.query(

@@ -67,8 +67,8 @@ def test_a_label_added_to_the_project_list_is_added_to_the_type(migrated_db):
     labels = [
         label
         for (label,) in migrated_db.query(
-            "select e.enumlabel from pg_enum e join pg_type t on t.oid = e.enumtypid "
-            "where t.typname = 'RunStatus' order by e.enumsortorder"
+            "select label.enumlabel from pg_enum as label join pg_type as enum_type on enum_type.oid = label.enumtypid "
+            "where enum_type.typname = 'RunStatus' order by label.enumsortorder"
         )
     ]
     assert labels == enum_types["RunStatus"]

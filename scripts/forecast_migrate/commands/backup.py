@@ -6,11 +6,9 @@ records row counts and checksums in its manifest, re-reads the copies and verifi
 
 from __future__ import annotations
 
-from .. import EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, MigrationError, backups, ledger
+from .. import EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, MigrationError, backups
 from ..backups import Backup
-from ..catalog import Catalog
 from ..context import Context
-from ..state import require_create_rights, require_legacy_schema
 
 
 def run(ctx: Context, name: str | None = None, verify_name: str | None = None) -> int:
@@ -19,53 +17,47 @@ def run(ctx: Context, name: str | None = None, verify_name: str | None = None) -
         return verify(ctx, backups.validate_name(verify_name))
     if name is not None:
         backups.validate_name(name)
-    connection = ctx.connect()
-    try:
-        with ledger.exclusive(connection, "backup"):
-            catalog = ctx.catalog()
-            require_legacy_schema(connection, catalog)
-            require_create_rights(connection, catalog)
-            backup = take(ctx, connection, catalog, name)
-    finally:
-        connection.close()
-    ctx.reporter.result(
-        f"Backup {backup.name} verified: "
-        + ", ".join(f"{entry.table} {entry.rows} rows" for entry in backup.entries)
-    )
+    with ctx.locked_for_writing() as connection:
+        take(ctx, connection, name)
     return EXIT_OK
 
 
-def take(ctx: Context, connection, catalog: Catalog, name: str | None) -> Backup:
+def take(ctx: Context, connection, name: str | None) -> Backup:
     """Create and verify one backup; the default name is backup_<today>, suffixed when taken.
     An explicit name that exists is refused: a backup is never overwritten."""
+    inventory = ctx.inventory()
     if name is None:
         name = backups.default_name(connection)
     elif backups.schema_exists(connection, name):
         raise MigrationError(f"backup {name} already exists: it is never overwritten")
     missing = [
         table
-        for table in catalog.legacy_tables
-        if backups.table_checksum(connection, catalog.legacy_schema, table) is None
+        for table in inventory.legacy_tables
+        if backups.table_checksum(connection, inventory.legacy_schema, table) is None
     ]
     if missing:
         raise MigrationError(
-            f'cannot back up: "{catalog.legacy_schema}" has no table {", ".join(missing)}'
+            f'cannot back up: "{inventory.legacy_schema}" has no table {", ".join(missing)}'
         )
     with ctx.reporter.step(f"backup {name}"):
-        return backups.create(name, catalog.legacy_schema, catalog.legacy_tables, ctx.reporter)
+        backup = backups.create(
+            name, inventory.legacy_schema, inventory.legacy_tables, ctx.reporter
+        )
+    ctx.reporter.result(
+        f"Backup {backup.name} verified: "
+        + ", ".join(f"{entry.table} {entry.rows} rows" for entry in backup.entries)
+    )
+    return backup
 
 
 def verify(ctx: Context, name: str) -> int:
     """Re-read backup `name` and check every copy against its manifest."""
-    connection = ctx.connect()
-    try:
+    with ctx.connected() as connection:
         backup = backups.read(connection, name)
         if backup is None:
             raise MigrationError(f"no backup named {name}", EXIT_USAGE)
         with ctx.reporter.step(f"verify backup {name}"):
             checks = backups.verify(connection, backup)
-    finally:
-        connection.close()
     ctx.reporter.result(f"Backup {name} (taken {backup.created_at:%Y-%m-%d %H:%M:%S %Z}):")
     for check in checks:
         ctx.reporter.result(f"  {check.describe()}")

@@ -1,6 +1,6 @@
 """`forecast-migrate status`: where the transition stands. Writes nothing.
 
-Migrated or not (and runs that were interrupted), the ledger's latest runs, legacy rows
+Migrated or not (and runs that were interrupted), the run log's latest runs, legacy rows
 written since the last build and not carried over yet, rows the application wrote to the
 new tables, the backups and their age, and when cleanup becomes allowed."""
 
@@ -8,37 +8,30 @@ from __future__ import annotations
 
 import datetime
 
-import psycopg2
-
-from .. import EXIT_OK, backups
-from ..catalog import Catalog
+from .. import EXIT_OK, backups, run_log
 from ..context import Context
-from ..database import describe_target, fetch_value, one_line
-from ..ledger import LEDGER_SCHEMA
-from ..state import Transition, inspect
-from . import rollback
+from ..database import describe_target
+from ..inventory import application_rows, count_application_rows
+from ..state import Transition, read_transition
 from .cleanup import DEFAULT_RETENTION_DAYS
 
-LEDGER_LINES = 8
+RUN_LOG_LINES = 8
 # the counts of the runbook's "Migration complete" line, in its order
 MIGRATED_COUNTS = ("curves", "instances", "prices", "schedules")
 
 
 def run(ctx: Context) -> int:
     """Print the status report."""
-    connection = ctx.connect()
-    try:
-        catalog = ctx.catalog()
-        transition = inspect(connection, catalog)
+    with ctx.connected() as connection:
+        transition = read_transition(connection, ctx.inventory())
         now = backups.server_now(connection)
-        report_migration(ctx, catalog, transition, now)
-        report_ledger(ctx, transition)
+        report_migration(ctx, transition)
+        report_runs(ctx, transition, run_log.locate(connection) or run_log.RUN_LOG_SCHEMA)
         if transition.objects.complete and transition.objects.legacy_tables:
-            report_pending(ctx, connection, catalog)
-        report_application_rows(ctx, connection, catalog, transition)
-        report_backups_and_cleanup(ctx, connection, catalog, transition, now)
-    finally:
-        connection.close()
+            report_pending(ctx)
+        report_application_rows(ctx, connection, transition)
+        report_backups(ctx, backups.list_backups(connection), now)
+        report_legacy_cleanup(ctx, transition)
     return EXIT_OK
 
 
@@ -46,10 +39,8 @@ def _when(moment: datetime.datetime | None) -> str:
     return f"{moment:%Y-%m-%d %H:%M:%S %Z}" if moment else "-"
 
 
-def report_migration(
-    ctx: Context, catalog: Catalog, transition: Transition, now: datetime.datetime
-) -> None:
-    reporter = ctx.reporter
+def report_migration(ctx: Context, transition: Transition) -> None:
+    reporter, inventory, objects = ctx.reporter, ctx.inventory(), transition.objects
     reporter.result(f"Status of {describe_target()}")
     reporter.result(f"  migration: {transition.describe()}")
     last = transition.last_successful_migrate
@@ -61,44 +52,38 @@ def report_migration(
             f"  last successful migrate: run #{last.id}, finished {_when(last.finished_at)}"
             + (f" ({counts})" if counts else "")
         )
-    objects = transition.objects
     reporter.result(
-        f'  objects: {objects.summary()} (target schema "{catalog.target_schema}", migration '
-        f'schema "{catalog.migration_schema}")'
+        f'  objects: {objects.summary()} (target schema "{inventory.target_schema}", migration '
+        f'schema "{inventory.migration_schema}")'
     )
     legacy = ", ".join(objects.legacy_tables) or "none"
-    reporter.result(f'  legacy tables in "{catalog.legacy_schema}": {legacy}')
+    reporter.result(f'  legacy tables in "{inventory.legacy_schema}": {legacy}')
     if objects.renamed_legacy:
+        renamed = ", ".join(f"{table}_legacy" for table in objects.renamed_legacy)
         reporter.result(
-            "  renamed by an earlier hand-run migration: "
-            + ", ".join(f"{table}_legacy" for table in objects.renamed_legacy)
-            + " (rollback renames them back)"
+            f"  renamed by an earlier hand-run migration: {renamed} (rollback renames them back)"
         )
 
 
-def report_ledger(ctx: Context, transition: Transition) -> None:
+def report_runs(ctx: Context, transition: Transition, schema: str) -> None:
     reporter = ctx.reporter
     reporter.result()
     if not transition.runs:
-        reporter.result(f"Ledger ({LEDGER_SCHEMA}.runs): no runs recorded")
+        reporter.result(f"Run log ({schema}.runs): no runs recorded")
         return
-    reporter.result(f"Ledger ({LEDGER_SCHEMA}.runs), latest first:")
-    rows = []
-    for run in transition.runs[:LEDGER_LINES]:
-        took = (
-            f"{(run.finished_at - run.started_at).total_seconds():.1f}s" if run.finished_at else ""
+    reporter.result(f"Run log ({schema}.runs), latest first:")
+    rows = [
+        (
+            f"#{run.id}",
+            run.command,
+            transition.outcome(run),
+            _when(run.started_at),
+            f"{(run.finished_at - run.started_at).total_seconds():.1f}s" if run.finished_at else "",
+            run.backup_name or "",
+            (run.message or "")[:70],
         )
-        rows.append(
-            (
-                f"#{run.id}",
-                run.command,
-                transition.outcome(run),
-                _when(run.started_at),
-                took,
-                run.backup_name or "",
-                (run.message or "")[:70],
-            )
-        )
+        for run in transition.runs[:RUN_LOG_LINES]
+    ]
     reporter.table(["run", "command", "outcome", "started", "took", "backup", "message"], rows)
     latest = transition.runs[0]
     if transition.outcome(latest) == "interrupted":
@@ -110,80 +95,78 @@ def report_ledger(ctx: Context, transition: Transition) -> None:
         reporter.result(f"  run #{latest.id} ({latest.command}) is running now")
 
 
-def report_pending(ctx: Context, connection, catalog: Catalog) -> None:
-    """Legacy rows the next build would carry over (the project's rule, from the catalog)."""
+def report_pending(ctx: Context) -> None:
+    """Legacy rows the next build would carry over (the project's rule: analysis
+    pending_legacy_rows)."""
     reporter = ctx.reporter
     reporter.result()
-    reporter.result("Legacy rows written since the last build, not carried over yet:")
-    rows = []
-    for name, query in catalog.pending_legacy_rows.items():
-        try:
-            count = int(fetch_value(connection, query))
-        except psycopg2.Error as error:
-            count = f"unknown ({one_line(error.pgerror or error)[:60]})"
-        label = "curve_definitions (changed)" if name.endswith("_changed") else name
-        rows.append((label, count))
-    reporter.table(["legacy table", "rows"], rows)
-    if any(isinstance(count, int) and count for _, count in rows):
+    reporter.result(
+        "Legacy rows written since the last build, not carried over yet (and deleted ones):"
+    )
+    rows, errors = ctx.dbt().show("pending_legacy_rows")
+    if "pending_legacy_rows" in errors:
+        reporter.result(f"  unknown: {errors['pending_legacy_rows'][:200]}")
+        return
+    counts = [(row["legacy_table"], row["pending_rows"]) for row in rows["pending_legacy_rows"]]
+    reporter.table(["legacy table", "rows"], counts)
+    if any(count for _, count in counts):
         reporter.result("  `forecast-migrate migrate --rerun` carries them over")
 
 
-def report_application_rows(
-    ctx: Context, connection, catalog: Catalog, transition: Transition
-) -> None:
+def report_application_rows(ctx: Context, connection, transition: Transition) -> None:
     present = {obj.name for obj in transition.objects.relations}
-    tables = tuple(rel.identifier for rel in catalog.target_tables if rel.identifier in present)
+    targets = ctx.inventory().target_tables
+    tables = tuple(table.identifier for table in targets if table.identifier in present)
     if not tables:
         return
-    counts = rollback.count_application_rows(connection, catalog, tables)
-    reporter = ctx.reporter
-    reporter.result()
-    written = {table: rows for table, rows in counts.items() if rows}
+    counts = count_application_rows(connection, application_rows(ctx.dbt()), tables)
+    written = [(table, rows) for table, rows in counts.items() if rows]
+    ctx.reporter.result()
     if not written:
-        reporter.result("Rows the application wrote to the new tables: none")
+        ctx.reporter.result("Rows the application wrote to the new tables: none")
         return
-    reporter.result(
+    ctx.reporter.result(
         "Rows the application wrote to the new tables (rollback refuses; --export DIR saves them):"
     )
-    reporter.table(["table", "rows"], list(written.items()))
+    ctx.reporter.table(["table", "rows"], written)
 
 
-def report_backups_and_cleanup(
-    ctx: Context, connection, catalog: Catalog, transition: Transition, now: datetime.datetime
-) -> None:
+def report_backups(ctx: Context, found: list[backups.Backup], now: datetime.datetime) -> None:
     reporter = ctx.reporter
     reporter.result()
-    found = backups.list_backups(connection)
-    retention = datetime.timedelta(days=DEFAULT_RETENTION_DAYS)
     if not found:
         reporter.result("Backups: none")
-    else:
-        reporter.result(
-            f"Backups (cleanup drops them {DEFAULT_RETENTION_DAYS} days after they were taken):"
-        )
-        reporter.table(
-            ["backup", "taken", "age (days)", "rows", "verified", "cleanup allowed from"],
-            [
-                (
-                    backup.name,
-                    _when(backup.created_at),
-                    round(backup.age_days(now), 1),
-                    sum(entry.rows for entry in backup.entries),
-                    "yes" if backup.verified_at else "NO",
-                    f"{backup.created_at + retention:%Y-%m-%d}",
-                )
-                for backup in found
-            ],
-        )
-    last = transition.last_successful_migrate
-    if transition.objects.legacy_tables:
-        if last is not None and last.finished_at is not None:
-            reporter.result(
-                f"Legacy tables: cleanup --legacy-tables allowed from "
-                f"{last.finished_at + retention:%Y-%m-%d} ({DEFAULT_RETENTION_DAYS} days after "
-                f"migrate run #{last.id}), once the reconciliation tests pass"
+        return
+    retention = datetime.timedelta(days=DEFAULT_RETENTION_DAYS)
+    reporter.result(
+        f"Backups (cleanup drops them {DEFAULT_RETENTION_DAYS} days after they were taken):"
+    )
+    reporter.table(
+        ["backup", "taken", "age (days)", "rows", "verified", "cleanup allowed from"],
+        [
+            (
+                backup.name,
+                _when(backup.created_at),
+                round(backup.age_days(now), 1),
+                sum(entry.rows for entry in backup.entries),
+                "yes" if backup.verified_at else "NO",
+                f"{backup.created_at + retention:%Y-%m-%d}",
             )
-        else:
-            reporter.result("Legacy tables: kept (no successful migrate since the last rollback)")
+            for backup in found
+        ],
+    )
+
+
+def report_legacy_cleanup(ctx: Context, transition: Transition) -> None:
+    last = transition.last_successful_migrate
+    if not transition.objects.legacy_tables:
+        ctx.reporter.result("Legacy tables: gone")
+    elif last is None or last.finished_at is None:
+        ctx.reporter.result("Legacy tables: kept (no successful migrate since the last rollback)")
     else:
-        reporter.result("Legacy tables: gone")
+        allowed = last.finished_at + datetime.timedelta(days=DEFAULT_RETENTION_DAYS)
+        ctx.reporter.result(
+            f"Legacy tables: cleanup --legacy-tables allowed from {allowed:%Y-%m-%d} "
+            f"({DEFAULT_RETENTION_DAYS} days after migrate run #{last.id}), once the "
+            "reconciliation tests pass"
+        )

@@ -1,4 +1,5 @@
--- Where the verification ran: the header of `forecast-migrate verify`.
+-- Where the wrapper runs and what the project's vars say: the header of `forecast-migrate
+-- verify`, and with the manifest the inventory every command of the wrapper works from.
 
 select
     current_database() as database_name,
@@ -8,4 +9,5 @@ select
     '{{ var("legacy_schema") | replace("'", "''") }}' as legacy_schema,
     '{{ var("migration_schema") | replace("'", "''") }}' as migration_schema,
     {{ var('expected_curve_count') | int }} as expected_curve_count,
+    '{{ var("enum_types").keys() | join(",") if execute }}' as enum_types,
     to_char(now() at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS "UTC"') as checked_at

@@ -1,0 +1,195 @@
+"""The one inventory of the project's objects: what the dbt project creates, read from the
+manifest the dbt session holds and the analysis `project_context` (never re-typed here),
+and which of those objects the database holds now."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import queries
+from .database import fetch_all, fetch_value
+from .dbt import DbtSession
+
+# dbt's leftovers of an interrupted materialization, next to the relation they belong to
+DBT_LEFTOVER_SUFFIXES = ("__dbt_tmp", "__dbt_backup")
+# where an earlier hand-run migration (the SQL this project replaces) left the legacy tables
+RENAMED_SUFFIX = "_legacy"
+TABLE_KINDS = ("r", "p", "f")
+# how verify groups the models, by their folder under models/
+FOLDER_GROUPS = {
+    "forecast": "new table",
+    "compat": "compat view",
+    "audit": "audit table",
+    "staging": "staging view",
+    "intermediate": "intermediate model",
+}
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A model or seed of the project: where it lives and how dbt builds it."""
+
+    name: str
+    group: str  # new table, compat view, ... (FOLDER_GROUPS), or seed
+    schema: str
+    identifier: str
+    materialized: str
+
+    @property
+    def is_view(self) -> bool:
+        return self.materialized in ("view", "replaced_view")
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.schema, self.identifier)
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """What the project creates, for one set of vars and profile."""
+
+    target_schema: str
+    migration_schema: str
+    legacy_schema: str
+    legacy_tables: tuple[str, ...]
+    relations: tuple[Relation, ...]
+    enum_types: tuple[str, ...]
+
+    @property
+    def target_tables(self) -> tuple[Relation, ...]:
+        """The tables the application writes to (the incremental models)."""
+        return tuple(rel for rel in self.relations if rel.materialized == "incremental")
+
+    def relation(self, name: str) -> Relation:
+        return next(relation for relation in self.relations if relation.name == name)
+
+    @property
+    def schemas_written(self) -> tuple[str, ...]:
+        """Schemas the project writes relations into."""
+        return tuple(sorted({relation.schema for relation in self.relations}))
+
+
+def read(session: DbtSession) -> Inventory:
+    """The inventory of the project as the session's vars and profile configure it."""
+    manifest = session.manifest
+    (context,) = session.show_one("project_context")
+    relations = [
+        Relation(
+            name=node.name,
+            group=FOLDER_GROUPS.get(node.fqn[1], node.fqn[1]) if len(node.fqn) > 2 else "seed",
+            schema=node.schema,
+            identifier=node.alias,
+            materialized=node.config.materialized,
+        )
+        for node in manifest.nodes.values()
+        if node.resource_type in ("model", "seed") and node.config.materialized != "ephemeral"
+    ]
+    legacy = [source for source in manifest.sources.values() if source.source_name == "legacy"]
+    return Inventory(
+        target_schema=context["target_schema"],
+        migration_schema=context["migration_schema"],
+        legacy_schema=context["legacy_schema"],
+        legacy_tables=tuple(sorted(source.identifier for source in legacy)),
+        relations=tuple(sorted(relations, key=lambda relation: relation.name)),
+        enum_types=tuple(context["enum_types"].split(",")),
+    )
+
+
+@dataclass(frozen=True)
+class PresentObject:
+    """An object of the project that exists in the database."""
+
+    schema: str
+    name: str
+    kind: str  # table, view or type
+    owned: bool  # the current role may drop it
+
+
+@dataclass(frozen=True)
+class Objects:
+    """The project's objects found in the database, and the legacy tables."""
+
+    relations: tuple[PresentObject, ...]
+    types: tuple[PresentObject, ...]
+    expected_relations: int
+    expected_types: int
+    renamed_legacy: tuple[str, ...]  # legacy tables found as <name>_legacy
+    legacy_tables: tuple[str, ...]  # legacy tables found under their own name
+
+    @property
+    def nothing_present(self) -> bool:
+        return not (self.relations or self.types or self.renamed_legacy)
+
+    @property
+    def project_relations(self) -> list[PresentObject]:
+        return [obj for obj in self.relations if not obj.name.endswith(DBT_LEFTOVER_SUFFIXES)]
+
+    @property
+    def complete(self) -> bool:
+        return (len(self.project_relations), len(self.types)) == (
+            self.expected_relations,
+            self.expected_types,
+        )
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.project_relations)}/{self.expected_relations} relations and "
+            f"{len(self.types)}/{self.expected_types} enum types of the project present"
+        )
+
+
+def find(connection, inventory: Inventory) -> Objects:
+    """Find the project's relations (and dbt's leftovers of interrupted runs), its enum
+    types, and the legacy tables, in the catalog of the database."""
+    schemas = sorted({*inventory.schemas_written, inventory.legacy_schema})
+    found = {
+        (schema, name): (kind, owned)
+        for schema, name, kind, owned in fetch_all(
+            connection, queries.RELATIONS_IN_SCHEMAS, (schemas,)
+        )
+    }
+    relations = []
+    for relation in inventory.relations:
+        for suffix in ("", *DBT_LEFTOVER_SUFFIXES):
+            hit = found.get((relation.schema, relation.identifier + suffix))
+            if hit:
+                kind = "table" if hit[0] in TABLE_KINDS else "view"
+                relations.append(
+                    PresentObject(relation.schema, relation.identifier + suffix, kind, hit[1])
+                )
+    enum_types = dict(
+        fetch_all(connection, queries.ENUM_TYPES_IN_SCHEMA, (inventory.target_schema,))
+    )
+    legacy = inventory.legacy_schema
+    return Objects(
+        relations=tuple(relations),
+        types=tuple(
+            PresentObject(inventory.target_schema, name, "type", enum_types[name])
+            for name in inventory.enum_types
+            if name in enum_types
+        ),
+        expected_relations=len(inventory.relations),
+        expected_types=len(inventory.enum_types),
+        renamed_legacy=tuple(
+            table for table in inventory.legacy_tables if (legacy, table + RENAMED_SUFFIX) in found
+        ),
+        legacy_tables=tuple(table for table in inventory.legacy_tables if (legacy, table) in found),
+    )
+
+
+def application_rows(session: DbtSession) -> dict[str, str]:
+    """Per target table, the SELECT of the rows the application wrote (the project's rule:
+    the analyses in analyses/application_rows/)."""
+    compiled = session.compiled("path:analyses/application_rows")
+    return {name.removeprefix("application_rows_"): select for name, select in compiled.items()}
+
+
+def count_application_rows(
+    connection, selects: dict[str, str], tables: tuple[str, ...]
+) -> dict[str, int]:
+    """Rows the application wrote, per present target table."""
+    return {
+        table: int(fetch_value(connection, queries.count_rows_of(selects[table])))
+        for table in tables
+        if table in selects
+    }
