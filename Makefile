@@ -41,10 +41,12 @@ lint: venv
 docs: venv
 	$(PY) -m forecast_migrate.docs
 
-## make bench [ROWS=20000000]: time the migration against the raw-copy floor (not part of test)
+## make bench [ROWS=20000000] [SHAPE=per_curve]: time the migration against the raw-copy floor
+## (not part of test)
 ROWS ?= 5000000
+SHAPE ?= interleaved
 bench: venv
-	$(PY) -m forecast_migrate.bench --rows $(ROWS) $(BENCH_ARGS)
+	$(PY) -m forecast_migrate.bench --rows $(ROWS) --shape $(SHAPE) $(BENCH_ARGS)
 
 ## make prisma-schema: regenerate prisma/schema.new.prisma from the contracts (runbook Step 5)
 prisma-schema: venv

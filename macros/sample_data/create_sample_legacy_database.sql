@@ -1,5 +1,5 @@
 {#
-    create_sample_legacy_database(price_rows=20000, replace=false)
+    create_sample_legacy_database(price_rows=20000, replace=false, shape='interleaved')
 
     Builds a SAMPLE copy of the legacy database in the schema var('legacy_schema')
     (default "Forecasts") so the migration can be developed and tested without
@@ -14,7 +14,11 @@
     round-robin over the hourly curves that have prices, each curve starting at
     2025-01-01 00:00 and running hourly (in 2025 for the default size; larger sizes
     run on past 2025). A small fixed number of monthly and dirt rows (about 150) is
-    added on top, independent of price_rows.
+    added on top, independent of price_rows. shape says how the bulk rows' ids run:
+    'interleaved' (default) deals them hour by hour across the curves, as a feed that
+    writes every curve each hour; 'per_curve' gives each curve one consecutive block of
+    ids, as a load that writes one long curve after another (the benchmark's second
+    shape).
 
     The whole build is one transaction: on any error nothing is left behind.
     Without replace it refuses to touch a schema that already has curve_definitions;
@@ -78,7 +82,7 @@
         - next_update_due NULL when schedule_id % 3 = 0, last_successful_update NULL
           when % 4 = 0, updated_at NULL when % 5 = 0
 #}
-{% macro create_sample_legacy_database(price_rows=20000, replace=false) %}
+{% macro create_sample_legacy_database(price_rows=20000, replace=false, shape='interleaved') %}
 
     {%- set legacy_schema = var('legacy_schema', 'Forecasts') -%}
     {%- set schema = adapter.quote(legacy_schema) -%}
@@ -284,9 +288,23 @@
             from {{ schema }}.curve_definitions as cd
             where cd.granularity = 'HOURLY'
                 and cd.curve_id not in ({{ no_price_curves }})
+        ),
+        per_curve as (
+            -- the hours of each curve, and (shape per_curve) where its block of ids starts
+            select
+                price_curves.*,
+                ({{ bulk_rows }} - 1 - price_curves.slot) / price_curves.curve_count + 1 as curve_rows,
+                coalesce(sum(({{ bulk_rows }} - 1 - price_curves.slot) / price_curves.curve_count + 1) over (
+                    order by price_curves.slot rows between unbounded preceding and 1 preceding
+                ), 0)::bigint as first_id
+            from price_curves
         )
         select
-            hours.hour_offset * pc.curve_count + pc.slot + 1 as id,
+            {% if shape == 'per_curve' -%}
+                pc.first_id + hours.hour_offset + 1 as id,
+            {%- else -%}
+                hours.hour_offset * pc.curve_count + pc.slot + 1 as id,
+            {%- endif %}
             pc.curve_id as curve_id,
             timestamp '2025-01-01 00:00:00' + hours.hour_offset * interval '1 hour' as flow_date_start,
             case when pc.curve_id = 13 and hours.hour_offset < 4 then null else 'HOURLY'::{{ schema }}.granularity end as granularity,
@@ -307,8 +325,8 @@
             case when pc.curve_id = 20 and hours.hour_offset < 6 then 'Sample Legacy Desk' else pc.curve_creator end as curve_creator,
             case when pc.curve_id = 21 and hours.hour_offset < 6 then 'PRICE' else pc.value_type end as value_type,
             case when pc.curve_id = 8 and hours.hour_offset < 6 then null else pc.mark_date end as mark_date
-        from price_curves as pc
-        cross join lateral generate_series(0, ({{ bulk_rows }} - 1 - pc.slot) / pc.curve_count) as hours (hour_offset);
+        from per_curve as pc
+        cross join lateral generate_series(0, pc.curve_rows - 1) as hours (hour_offset);
 
         alter table {{ schema }}.price_forecasts add constraint price_forecasts_pkey primary key (id);
 
@@ -467,7 +485,7 @@
             case when pf.curve_id = 2 then pf.value_type else 'Revenue' end as value_type,
             case when pf.curve_id = 2 then pf.mark_date - interval '7 days' else pf.mark_date end as mark_date
         from {{ schema }}.price_forecasts as pf
-        where pf.id <= 24 * 72
+        where {{ 'true' if shape == 'per_curve' else 'pf.id <= 24 * 72' }}
             and pf.curve_id in (2, 7)
             and pf.flow_date_start < timestamp '2025-01-02 00:00:00';
 
