@@ -71,7 +71,7 @@ def test_the_coverage_check_names_every_gap(docs_target, tmp_path, capfd):
     nodes, macros = manifest["nodes"], manifest["macros"]
     nodes[f"model.{PROJECT}.CurveInstance"]["columns"]["status"]["description"] = ""
     nodes[f"analysis.{PROJECT}.pending_legacy_rows"]["description"] = ""
-    nodes[f"test.{PROJECT}.assert_compat_view_matches_legacy"]["description"] = ""
+    nodes[f"test.{PROJECT}.assert_compat_views_match_legacy"]["description"] = ""
     arguments = macros[f"macro.{PROJECT}.below_application_id_range"]["arguments"]
     arguments[0]["description"] = ""
     manifest["sources"][f"source.{PROJECT}.legacy.curve_schedule"]["columns"]["curve_id"][
@@ -90,7 +90,7 @@ def test_the_coverage_check_names_every_gap(docs_target, tmp_path, capfd):
     for gap in (
         "CurveInstance",
         "pending_legacy_rows",
-        "assert_compat_view_matches_legacy",
+        "assert_compat_views_match_legacy",
         "below_application_id_range",
         "curve_schedule.curve_id",
         "added_by_hand",
