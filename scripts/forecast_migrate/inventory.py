@@ -115,6 +115,7 @@ class Objects:
     expected_types: int
     renamed_legacy: tuple[str, ...]  # legacy tables found as <name>_legacy
     legacy_tables: tuple[str, ...]  # legacy tables found under their own name
+    retired_legacy: tuple[str, ...] = ()  # legacy names that are views since the clean-up
 
     @property
     def nothing_present(self) -> bool:
@@ -173,7 +174,16 @@ def find(connection, inventory: Inventory) -> Objects:
         renamed_legacy=tuple(
             table for table in inventory.legacy_tables if (legacy, table + RENAMED_SUFFIX) in found
         ),
-        legacy_tables=tuple(table for table in inventory.legacy_tables if (legacy, table) in found),
+        legacy_tables=tuple(
+            table
+            for table in inventory.legacy_tables
+            if found.get((legacy, table), ("",))[0] in TABLE_KINDS
+        ),
+        retired_legacy=tuple(
+            table
+            for table in inventory.legacy_tables
+            if found.get((legacy, table), ("",))[0] == "v"
+        ),
     )
 
 

@@ -27,6 +27,11 @@ class Transition:
         return next((run for run in self.runs if run.command in commands), None)
 
     @property
+    def cleaned_up(self) -> bool:
+        """The clean-up replaced the legacy tables by views over the new tables."""
+        return bool(self.objects.retired_legacy)
+
+    @property
     def migrated(self) -> bool:
         """All objects exist and the latest migrate (if the run log has one) finished ok."""
         last = self.latest("migrate")
@@ -43,6 +48,11 @@ class Transition:
         return None
 
     def describe(self) -> str:
+        if self.cleaned_up:
+            return (
+                "cleaned up: the legacy tables are read-only views over the new tables "
+                "(the migration is final; dbt build and rollback refuse)"
+            )
         if self.objects.nothing_present:
             return "not migrated"
         if self.migrated:

@@ -1,5 +1,6 @@
-{#- Readiness: the legacy table exists and has every column the migration reads.
-    Returns one row when the table is missing, else one row per missing column. -#}
+{#- Readiness: the legacy table exists, is a table, and has every column the migration reads.
+    Returns one row when the table is missing or is a view (the clean-up replaced it), else
+    one row per missing column. -#}
 {% test legacy_columns_present(model, column_names) %}
 {%- set table_name = model.include(database=false) | string | replace("'", "''") %}
 
@@ -24,6 +25,17 @@ select
     null::text as column_name,
     '{{ table_name }} is missing: the migration reads it (var legacy_schema names the schema)' as failure
 where to_regclass('{{ model | replace("'", "''") }}') is null
+
+union all
+
+select
+    null::text as column_name,
+    '{{ table_name }} is a view since the clean-up (forecast-migrate cleanup --legacy-tables)'
+    || ': the new tables hold the only copy of the data and the migration must not run again' as failure
+from pg_catalog.pg_class
+where
+    oid = to_regclass('{{ model | replace("'", "''") }}')
+    and relkind = 'v'
 
 union all
 

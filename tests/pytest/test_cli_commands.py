@@ -225,26 +225,6 @@ def test_cleanup_is_a_dry_run_and_refuses_young_objects(cli, cli_migrated_db):
     assert (schemas(db), project_state(db), legacy_state(db), run_log_rows(db)) == before
 
 
-def test_cleanup_execute_drops_backups_then_legacy_tables_after_reconciliation(
-    cli, cli_migrated_db
-):
-    db = cli_migrated_db
-    dry = cli(db, "cleanup", "--older-than", "0", "--legacy-tables")
-    assert dry.code == 0
-    assert re.search(r'drop schema "backup_\d{8}" cascade;', dry.out)
-    assert 'drop table "Forecasts"."curve_definitions"' in dry.out
-    assert backup_schemas(db)
-
-    result = cli(db, "cleanup", "--older-than", "0", "--legacy-tables", "--execute", "--yes")
-    assert result.code == 0, result.err
-    assert re.search(r"Reconciliation tests: \d+ passed", result.out)
-    assert backup_schemas(db) == []
-    assert legacy_checksums(db) == dict.fromkeys(legacy_checksums(db))  # every table gone
-    assert db.scalar('select count(*) from "CurveDefinition"') == 72
-    assert db.scalar("select count(*) from curve_definitions_compat") == 72
-    assert run_log_rows(db)[-1][1:3] == ("cleanup", "ok")
-
-
 def test_destructive_commands_need_yes_without_a_terminal(cli, cli_migrated_db):
     db = cli_migrated_db
     before = project_state(db)

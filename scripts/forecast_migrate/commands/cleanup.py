@@ -1,9 +1,14 @@
 """`forecast-migrate cleanup`: the runbook's clean-up after 30 days.
 
-Lists the backups and the legacy tables with their age. A dry run by default: it prints the
-SQL it would run. With --execute it drops backups older than the retention (30 days, see
---older-than) and, only with --legacy-tables, the legacy tables once the migration is that
-old and the reconciliation tests pass. Anything younger is refused without --force."""
+Lists the backups and the legacy tables with their age. A dry run by default: it prints what
+it would do. With --execute it drops backups older than the retention (30 days, see
+--older-than) and, only with --legacy-tables, once the migration is that old and the
+reconciliation tests pass, replaces the legacy tables by read-only views of the same name
+over the new tables, in one transaction: lock the legacy tables, find every compat view
+still equal to its legacy table (analysis legacy_compat_differences), drop the project's
+views that read the legacy tables, then run analysis legacy_tables_replaced_by_views. Old
+queries keep their rows; writes to the old names fail with a message. Anything younger is
+refused without --force."""
 
 from __future__ import annotations
 
@@ -13,13 +18,16 @@ from dataclasses import dataclass
 from .. import EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, MigrationError, backups, queries, run_log
 from ..backups import Backup
 from ..context import Context
-from ..database import as_text, execute, transaction
+from ..database import as_text, execute, fetch_all, transaction
 from ..inventory import Inventory
 from ..progress import DbtProgress
 from ..state import Transition, read_transition
 
 DEFAULT_RETENTION_DAYS = 30
 LOCK_TIMEOUT_MS = 5000
+# the analyses of the clean-up of the legacy tables, compiled by dbt, run in our transaction
+COMPARE_ANALYSIS = "legacy_compat_differences"
+REPLACE_ANALYSIS = "legacy_tables_replaced_by_views"
 
 
 @dataclass(frozen=True)
@@ -33,13 +41,12 @@ class Plan:
     legacy_views: tuple[tuple[str, str], ...]  # the project's views that read the legacy tables
     refusals: tuple[str, ...]
 
-    def statements(self, inventory: Inventory) -> list:
+    def statements(self) -> list:
+        """The drops (backups, then the project's views that read the legacy tables); the
+        replacement of the legacy tables follows them in the same transaction (drop)."""
         statements = [queries.drop_schema(backup.name, cascade=True) for backup in self.backups]
-        if self.legacy_tables:
-            if self.legacy_views:
-                statements.append(queries.with_relations("drop view {}", self.legacy_views))
-            legacy = ((inventory.legacy_schema, table) for table in self.legacy_tables)
-            statements.append(queries.with_relations("drop table {}", legacy))
+        if self.legacy_tables and self.legacy_views:
+            statements.append(queries.with_relations("drop view {}", self.legacy_views))
         return statements
 
 
@@ -61,22 +68,28 @@ def run(
         now = backups.server_now(connection)
         plan = make_plan(inventory, transition, found, now, legacy_tables, retention_days, force)
         print_plan(ctx, plan, retention_days)
-        statements = plan.statements(inventory)
+        statements = plan.statements()
         exit_code = EXIT_CHECK_FAILED if plan.refusals else EXIT_OK
         if not execute:
             ctx.reporter.result()
-            if not statements:
+            if not (statements or plan.legacy_tables):
                 ctx.reporter.result("Dry run: nothing to drop.")
                 return exit_code
-            ctx.reporter.result("Dry run; with --execute cleanup would run:")
+            ctx.reporter.result("Dry run; with --execute cleanup would run, in one transaction:")
             for statement in statements:
                 ctx.reporter.result(f"  {as_text(connection, statement)};")
+            if plan.legacy_tables:
+                ctx.reporter.result(
+                    f"  the statements of analysis {REPLACE_ANALYSIS} (`dbt compile --select "
+                    f"{REPLACE_ANALYSIS}` shows them), once the legacy tables are locked and "
+                    f"analysis {COMPARE_ANALYSIS} finds no difference"
+                )
             return exit_code
-        if not statements:
+        if not (statements or plan.legacy_tables):
             ctx.reporter.result("Nothing to drop.")
             return exit_code
         with run_log.exclusive(connection, "cleanup"):
-            tables = f" and the legacy tables {', '.join(plan.legacy_tables)}"
+            tables = f" and replace the legacy tables {', '.join(plan.legacy_tables)} by views"
             ctx.confirm(
                 f"Drop {len(plan.backups)} backup(s){tables if plan.legacy_tables else ''}?"
             )
@@ -85,24 +98,29 @@ def run(
                 [flag for flag, on in flags if on] + [f"--older-than {retention_days}"]
             )
             with run_log.recorded(connection, "cleanup", arguments) as record:
+                compiled = {}
                 if plan.legacy_tables:
                     reconcile(ctx)
-                with ctx.reporter.step(f"drop ({len(statements)} statements, one transaction)"):
-                    drop(statements)
+                    compiled = ctx.dbt().compiled(f"{COMPARE_ANALYSIS} {REPLACE_ANALYSIS}")
+                with ctx.reporter.step("clean-up transaction"):
+                    drop(ctx, inventory, plan, statements, compiled)
                 record.counts.update(
                     {
                         "dropped_backups": [backup.name for backup in plan.backups],
-                        "dropped_legacy_tables": list(plan.legacy_tables),
+                        "legacy_tables_replaced_by_views": list(plan.legacy_tables),
                     }
                 )
                 record.message = f"dropped {len(plan.backups)} backup(s)" + (
-                    " and the legacy tables" if plan.legacy_tables else ""
+                    "; the legacy tables are views now" if plan.legacy_tables else ""
                 )
     for backup in plan.backups:
         ctx.reporter.result(f"Dropped backup {backup.name}")
     if plan.legacy_tables:
         tables = ", ".join(plan.legacy_tables)
-        ctx.reporter.result(f'Dropped the legacy tables {tables} of "{inventory.legacy_schema}"')
+        ctx.reporter.result(
+            f'Replaced the legacy tables {tables} of "{inventory.legacy_schema}" by read-only '
+            "views over the new tables: old queries return the same rows, writes fail"
+        )
     return exit_code
 
 
@@ -137,13 +155,16 @@ def make_plan(
         migrated_text = "not by forecast-migrate"
     else:
         migrated_text = f"{migrated_at:%Y-%m-%d %H:%M}"
-    action = "drop" if legacy_tables else "keep (drop with --legacy-tables)"
+    action = "replace by a view" if legacy_tables else "keep (replace with --legacy-tables)"
     age_text = round(age, 1) if age is not None else ""
     legacy_rows = tuple((table, migrated_text, age_text, action) for table in present)
 
     refusals = []
     if legacy_tables and present and not transition.migrated:
         refusals.append("the database is not migrated")
+    elif legacy_tables and present and set(present) != set(inventory.legacy_tables):
+        missing = ", ".join(sorted(set(inventory.legacy_tables) - set(present)))
+        refusals.append(f"the legacy schema lacks {missing}")
     elif legacy_tables and present and (age is None or age < retention_days) and not force:
         how_old = "of unknown age" if age is None else f"{age:.1f} days old"
         refusals.append(f"the migration is {how_old}, younger than {retention_days} days")
@@ -176,7 +197,7 @@ def print_plan(ctx: Context, plan: Plan, retention_days: int) -> None:
         reporter.result("  none")
     reporter.result(f'Legacy tables of "{ctx.inventory().legacy_schema}":')
     if not plan.legacy_rows:
-        reporter.result("  none left")
+        reporter.result("  none left as tables (dropped, or views since the clean-up)")
         return
     reporter.table(["table", "migrated", "age (days)", "action"], plan.legacy_rows)
     for refusal in plan.refusals:
@@ -199,9 +220,36 @@ def reconcile(ctx: Context) -> None:
     ctx.reporter.result(f"Reconciliation tests: {progress.count('test', 'pass', 'warn')} passed")
 
 
-def drop(statements: list) -> None:
-    """Run the drops in one transaction that gives up rather than wait for locks."""
+def drop(
+    ctx: Context, inventory: Inventory, plan: Plan, statements: list, compiled: dict[str, str]
+) -> None:
+    """One transaction that gives up rather than wait for locks: lock the legacy tables,
+    refuse unless every compat view equals its legacy table, drop, replace the tables."""
     with transaction("cleanup transaction") as connection:
         execute(connection, queries.set_lock_timeout(LOCK_TIMEOUT_MS))
+        if plan.legacy_tables:
+            legacy = [(inventory.legacy_schema, table) for table in plan.legacy_tables]
+            execute(
+                connection, queries.with_relations("lock table {} in access exclusive mode", legacy)
+            )
+            differences = [
+                f"{table}: {only_legacy} row(s) only in the table, {only_compat} only in {view}"
+                for table, view, only_legacy, only_compat in fetch_all(
+                    connection, compiled[COMPARE_ANALYSIS]
+                )
+                if only_legacy or only_compat
+            ]
+            if differences:
+                raise MigrationError(
+                    f"a compat view no longer equals its legacy table ({'; '.join(differences)})"
+                    ": the legacy tables changed since the last build; run `forecast-migrate "
+                    "migrate --rerun`, then clean up again. Nothing was dropped",
+                    EXIT_CHECK_FAILED,
+                )
+            ctx.reporter.result(
+                "Compat views equal their legacy tables: " + ", ".join(plan.legacy_tables)
+            )
         for statement in statements:
             execute(connection, statement)
+        if plan.legacy_tables:
+            execute(connection, compiled[REPLACE_ANALYSIS])

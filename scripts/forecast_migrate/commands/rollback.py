@@ -109,7 +109,18 @@ class Outcome:
 
 def make_plan(inventory: Inventory, objects: Objects, revoke_schema_usage: tuple[str, ...]) -> Plan:
     """Drop what exists of the project; rename back what a hand-run migration renamed;
-    revoke the USAGE grants on the target schema that the migration made."""
+    revoke the USAGE grants on the target schema that the migration made. Refuses after the
+    clean-up: the new tables then hold the only copy of the legacy rows."""
+    if objects.retired_legacy:
+        retired = ", ".join(
+            f'"{inventory.legacy_schema}".{name}' for name in objects.retired_legacy
+        )
+        raise MigrationError(
+            f"the clean-up replaced the legacy tables by views ({retired}): the new tables hold "
+            "the only copy of the data, so rollback refuses; nothing changed (to go back, "
+            "restore a snapshot taken before the clean-up)",
+            EXIT_CHECK_FAILED,
+        )
     conflicting = [table for table in objects.renamed_legacy if table in objects.legacy_tables]
     if conflicting:
         raise MigrationError(

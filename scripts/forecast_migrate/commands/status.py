@@ -58,6 +58,12 @@ def report_migration(ctx: Context, transition: Transition) -> None:
     )
     legacy = ", ".join(objects.legacy_tables) or "none"
     reporter.result(f'  legacy tables in "{inventory.legacy_schema}": {legacy}')
+    if objects.retired_legacy:
+        retired = ", ".join(objects.retired_legacy)
+        reporter.result(
+            f"  replaced by read-only views at the clean-up: {retired} (old queries read the new "
+            "tables through them; writes fail)"
+        )
     if objects.renamed_legacy:
         renamed = ", ".join(f"{table}_legacy" for table in objects.renamed_legacy)
         reporter.result(
@@ -159,7 +165,9 @@ def report_backups(ctx: Context, found: list[backups.Backup], now: datetime.date
 
 def report_legacy_cleanup(ctx: Context, transition: Transition) -> None:
     last = transition.last_successful_migrate
-    if not transition.objects.legacy_tables:
+    if transition.cleaned_up:
+        ctx.reporter.result("Legacy tables: replaced by read-only views at the clean-up")
+    elif not transition.objects.legacy_tables:
         ctx.reporter.result("Legacy tables: gone")
     elif last is None or last.finished_at is None:
         ctx.reporter.result("Legacy tables: kept (no successful migrate since the last rollback)")
