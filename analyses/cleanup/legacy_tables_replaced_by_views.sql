@@ -44,7 +44,7 @@ comment on view {{ source('legacy', legacy_table) }} is
 
 create trigger reject_writes
 instead of insert or update or delete on {{ source('legacy', legacy_table) }}
-for each row execute function {{ reject_writes }}('{{ ref(new_table) | replace("'", "''") }}');
+for each row execute function {{ reject_writes }}('{{ ref(new_table).include(database=false) | replace("'", "''") }}');
 
 do $grants$
 declare
