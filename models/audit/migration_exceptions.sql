@@ -18,7 +18,10 @@
     full_refresh = false,
     on_schema_change = 'fail',
     pre_hook = ["{{ bulk_session_settings() }}"],
-    post_hook = ["{{ record_price_batch_stage('listed_at') }}"],
+    post_hook = [
+        "create index if not exists migration_exceptions_source_idx on {{ this }} (source_table, source_id)",
+        "{{ record_price_batch_stage('listed_at') }}",
+    ],
 ) }}
 {%- set state = price_batch_state() %}
 {%- set batches = state.unlisted %}

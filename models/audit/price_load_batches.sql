@@ -87,8 +87,13 @@ compared as (
         end as change_kind
     from candidates
     {% if compat is not none -%}
-        left join {{ compat }} as held
-            on candidates.id = held.id
+        -- one lookup by id per changed row (offset 0 keeps the subquery apart, so the id
+        -- reaches each branch of the view and its index), never a pass over the view
+        left join lateral (
+            select * from {{ compat }} as held_rows
+            where held_rows.id = candidates.id
+            offset 0
+        ) as held on true
     {%- endif %}
 ),
 

@@ -5,6 +5,9 @@
 -- migration_exceptions keeps (not migrated, or the legacy row differs from what PriceForecast
 -- holds) returns that legacy row; a row deleted from the legacy table is not returned; a row
 -- the application added maps its columns onto the legacy ones.
+--
+-- The CTEs are not materialized: each branch reads the tables itself, so a query that asks
+-- for a few ids (price_load_batches) reads them by primary key instead of the whole table.
 {%- set columns = legacy_columns('price_forecasts') %}
 {%- set baseline = "instances.metadata -> 'legacyBaseline' ->> " %}
 {%- set migrated_columns = {
@@ -20,6 +23,9 @@
         column: price_row_flagged_value('prices.flags', column, baseline ~ "'" ~ column ~ "'")
     }) %}
 {%- endfor %}
+{#- the id from source_id (the same value), so a lookup by id uses the exceptions' index #}
+{%- set kept_columns = legacy_row_fields(columns, 'listed.legacy_row') %}
+{%- do kept_columns.update({'id': 'listed.source_id'}) %}
 {%- set application_columns = {
     'id': 'prices.id',
     'curve_id': 'instances.curve_definition_id',
@@ -32,19 +38,19 @@
 
 with
 
-prices as (
+prices as not materialized (
     select * from {{ ref('PriceForecast') }}
 ),
 
-instances as (
+instances as not materialized (
     select * from {{ ref('CurveInstance') }}
 ),
 
-definitions as (
+definitions as not materialized (
     select * from {{ ref('CurveDefinition') }}
 ),
 
-listed as (
+listed as not materialized (
     select * from {{ ref('migration_exceptions') }}
     where source_table = 'price_forecasts'
 ),
@@ -76,7 +82,7 @@ added_by_the_application as (
 
 kept_in_exceptions as (
     select
-    {{- legacy_typed(columns, legacy_row_fields(columns, 'listed.legacy_row')) | indent(4) }}
+    {{- legacy_typed(columns, kept_columns) | indent(4) }}
     from listed
     where listed.legacy_row is not null
 ),

@@ -13,7 +13,7 @@
     bulk_load = var('bulk_load'),
     pre_hook = [
         "{{ bulk_session_settings() }}",
-        "set local enable_nestloop = off",
+        "set local enable_nestloop = {{ 'on' if is_incremental() else 'off' }}",
     ],
     post_hook = [
         "{{ bulk_load_constraints() }}",
@@ -31,7 +31,8 @@ batch_rows as (
 
 -- The migrated instances, each with the run key a price row finds it by and the baseline its
 -- flags are relative to. Not materialized: a CTE scan would keep the load out of a parallel
--- plan; inlined, the few instances are the hashed side of the join (enable_nestloop = off).
+-- plan; inlined, the few instances are the hashed side of the join (enable_nestloop = off
+-- for the first batch; a later batch looks its few rows up by index instead).
 legacy_instances as (
     select
         id as curve_instance_id,
@@ -67,26 +68,28 @@ placed as (
         -- a corrected row is rewritten only where the migration wrote it last; a row the
         -- application changed keeps its value (migration_exceptions lists it), and so does
         -- a row whose (instance, timestamp) another id holds, in the table or lower in the
-        -- batch
-        select placed.*
-        from placed
+        -- batch. Each test is a lookup by index for the batch's few rows.
+        select ranked.*
+        from (
+            select
+                placed.*,
+                row_number() over (
+                    partition by placed.curve_instance_id, placed.flow_date_start
+                    order by placed.id
+                ) as rank_in_batch
+            from placed
+        ) as ranked
         left join {{ this }} as held
-            on placed.id = held.id
+            on ranked.id = held.id
         where
-            (held.id is null or {{ written_by_the_migration('held') }})
+            ranked.rank_in_batch = 1
+            and (held.id is null or {{ written_by_the_migration('held') }})
             and not exists (
                 select 1 from {{ this }} as taken
                 where
-                    taken.curve_instance_id = placed.curve_instance_id
-                    and taken.timestamp = placed.flow_date_start
-                    and taken.id <> placed.id
-            )
-            and not exists (
-                select 1 from placed as lower_in_batch
-                where
-                    lower_in_batch.curve_instance_id = placed.curve_instance_id
-                    and lower_in_batch.flow_date_start = placed.flow_date_start
-                    and lower_in_batch.id < placed.id
+                    taken.curve_instance_id = ranked.curve_instance_id
+                    and taken.timestamp = ranked.flow_date_start
+                    and taken.id <> ranked.id
             )
     ),
 {% else %}
