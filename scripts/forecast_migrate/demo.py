@@ -12,7 +12,7 @@ import argparse
 import os
 import sys
 
-from . import dbt, embedded
+from . import MigrationError, dbt, embedded
 
 # The old application's role of the SAMPLE database: read/write on the legacy tables, which
 # the migration then gives it on the new tables too (it creates no role itself).
@@ -22,68 +22,43 @@ SAMPLE_APPLICATION_ROLE = [
     "--args",
     "{role_name: forecast_app}",
 ]
+MIGRATED_HINT = """
+The embedded server is running. To use it:
+  export {exports}
+  psql                    # the new tables are in schema public
+  .venv/bin/dbt test      # re-run the verification
+  make stop               # stop the server"""
+REHEARSAL_HINT = """
+Database {database} holds the SAMPLE legacy schema, not migrated. To rehearse:
+  export {exports}
+  .venv/bin/forecast-migrate check      # then migrate, status, rollback, cleanup
+  make stop                             # stop the server"""
 
 
-def run(price_rows: int = 20000, replace: bool = True, rehearsal: str | None = None) -> int:
+def run(price_rows: int = 20000, rehearsal: str | None = None) -> int:
     """Run the demo; return the process exit code.
 
     With `rehearsal`, the sample goes into a fresh database of that name and is not
     migrated: a never-migrated database to rehearse the forecast-migrate maintenance window on.
     """
     env = embedded.start()
-    if rehearsal is not None:
-        _recreate_database(env, rehearsal)
+    if rehearsal:
+        embedded.recreate_database(env, rehearsal)
         env["PGDATABASE"] = rehearsal
     os.environ.update(env)
+    sample_args = f"{{price_rows: {price_rows}, replace: true}}"
     steps = [
-        [
-            "run-operation",
-            "create_sample_legacy_database",
-            "--args",
-            f"{{price_rows: {price_rows}, replace: {str(replace).lower()}}}",
-        ],
+        ["run-operation", "create_sample_legacy_database", "--args", sample_args],
         SAMPLE_APPLICATION_ROLE,
         *([] if rehearsal else [["build"]]),
     ]
     for step in steps:
         if not dbt.invoke(step).success:
-            print(f"error: dbt {' '.join(step[:2])} failed (see the output above)", file=sys.stderr)
-            return 1
+            raise MigrationError(f"dbt {' '.join(step[:2])} failed (see the output above)")
     exports = " ".join(f"{key}={value!r}" for key, value in env.items())
-    if rehearsal:
-        print(
-            f"\nDatabase {rehearsal} holds the SAMPLE legacy schema, not migrated. To rehearse:\n"
-            f"  export {exports}\n"
-            "  .venv/bin/forecast-migrate check      # then migrate, status, rollback, cleanup\n"
-            "  make stop                             # stop the server"
-        )
-        return 0
-    print(
-        f"\nThe embedded server is running. To use it:\n  export {exports}\n"
-        "  psql                    # the new tables are in schema public\n"
-        "  .venv/bin/dbt test      # re-run the verification\n"
-        "  make stop               # stop the server"
-    )
+    hint = REHEARSAL_HINT if rehearsal else MIGRATED_HINT
+    print(hint.format(database=rehearsal, exports=exports))
     return 0
-
-
-def _recreate_database(env: dict[str, str], name: str) -> None:
-    """Drop and create database `name` on the demo server."""
-    import psycopg2
-    from psycopg2 import sql
-
-    connection = psycopg2.connect(
-        host=env["PGHOST"], port=env["PGPORT"], user=env["PGUSER"], dbname=env["PGDATABASE"]
-    )
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
-            )
-            cursor.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
-    finally:
-        connection.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         "(to rehearse the forecast-migrate commands)",
     )
     args = parser.parse_args(argv)
-    return guarded(lambda: run(price_rows=args.price_rows, rehearsal=args.rehearsal))
+    return guarded(lambda: run(args.price_rows, args.rehearsal))
 
 
 if __name__ == "__main__":

