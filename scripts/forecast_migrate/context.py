@@ -39,13 +39,10 @@ class Context:
             self._inventory = inventory.read(self.dbt())
         return self._inventory
 
-    def connect(self, purpose: str | None = None):
-        return connect(purpose or self.command)
-
     @contextmanager
     def connected(self) -> Iterator:
         """A connection for the command, closed when the block ends."""
-        connection = self.connect()
+        connection = connect(self.command)
         try:
             yield connection
         finally:
