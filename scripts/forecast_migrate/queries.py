@@ -1,11 +1,8 @@
-"""The SQL statements the forecast-migrate wrapper composes itself (the run log and the backups
-keep their own, in run_log.py and backups.py).
-
-SQL that knows the project's rules (which rows have a legacy origin, which legacy rows are
-not carried over yet, the readiness report) is not here: it is the project's analyses
-(analyses/), run by dbt. What is here is generic plumbing: catalog look-ups,
-backups and checksums, locks and DDL on names the dbt project supplies. Identifiers
-always pass through `sql.Identifier`, values through parameters.
+"""Generic SQL plumbing the wrapper composes itself: catalog look-ups, backups and checksums,
+DDL on names the dbt project supplies. A statement only one module uses lives in that module
+(run log, privileges, inventory). SQL that knows the project's rules is not here: it is the
+project's analyses (analyses/), run by dbt. Identifiers always pass through
+`sql.Identifier`, values through parameters.
 """
 
 from __future__ import annotations
