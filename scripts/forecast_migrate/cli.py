@@ -181,33 +181,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def dispatch(args: argparse.Namespace, ctx: Context) -> int:
-    """Call the command's function with its own options."""
-    common = ("command", "run", "vars", "quiet", "yes")
-    options = {name: value for name, value in vars(args).items() if name not in common}
-    return args.run(ctx, **options)
-
-
 def guarded(call: Callable[[], int]) -> int:
     """Run a command; turn every failure the user can act on into one line `error: <reason>`
     on stderr and the exit code (shared by every entry point of the package)."""
     try:
         return call()
     except MigrationError as error:
-        print(f"error: {one_line(str(error))}", file=sys.stderr)
-        return error.exit_code
+        reason, exit_code = str(error), error.exit_code
     except psycopg2.errors.InsufficientPrivilege as error:
-        print(f"error: {one_line(error.pgerror or error)}", file=sys.stderr)
-        return EXIT_USAGE
+        reason, exit_code = error.pgerror or str(error), EXIT_USAGE
     except psycopg2.OperationalError as error:
-        print(f"error: lost the database connection: {one_line(error)}", file=sys.stderr)
-        return EXIT_USAGE
+        reason, exit_code = f"lost the database connection: {error}", EXIT_USAGE
     except psycopg2.Error as error:
-        print(f"error: database error: {one_line(error.pgerror or error)}", file=sys.stderr)
-        return EXIT_CHECK_FAILED
+        reason, exit_code = f"database error: {error.pgerror or error}", EXIT_CHECK_FAILED
     except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
-        return EXIT_CHECK_FAILED
+        reason, exit_code = "interrupted", EXIT_CHECK_FAILED
+    print(f"error: {one_line(reason)}", file=sys.stderr)
+    return exit_code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -222,7 +212,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         vars_yaml=args.vars,
         assume_yes=args.yes,
     )
-    return guarded(lambda: dispatch(args, ctx))
+    # the command's function takes its own options as keyword arguments
+    common = ("command", "run", "vars", "quiet", "yes")
+    options = {name: value for name, value in vars(args).items() if name not in common}
+    return guarded(lambda: args.run(ctx, **options))
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 
 from . import EXIT_CHECK_FAILED, EXIT_USAGE, MigrationError, inventory, run_log, state
@@ -39,17 +39,9 @@ class Context:
             self._inventory = inventory.read(self.dbt())
         return self._inventory
 
-    def connect(self, purpose: str | None = None):
-        return connect(purpose or self.command)
-
-    @contextmanager
-    def connected(self) -> Iterator:
+    def connected(self) -> closing:
         """A connection for the command, closed when the block ends."""
-        connection = self.connect()
-        try:
-            yield connection
-        finally:
-            connection.close()
+        return closing(connect(self.command))
 
     @contextmanager
     def locked_for_writing(self) -> Iterator:

@@ -14,20 +14,23 @@ EventCallback = Callable[[Any], None]
 Row = dict[str, Any]
 
 
-def ensure_profile(project_dir: Path = PROJECT_DIR) -> Path:
+def ensure_profile() -> Path:
     """Return the profiles dir, creating profiles.yml from profiles.example.yml if missing."""
-    profile = project_dir / "profiles.yml"
+    profile = PROJECT_DIR / "profiles.yml"
     if not profile.exists():
-        shutil.copyfile(project_dir / "profiles.example.yml", profile)
-    return project_dir
+        shutil.copyfile(PROJECT_DIR / "profiles.example.yml", profile)
+    return PROJECT_DIR
 
 
-def invoke(args: Sequence[str], *, project_dir: Path = PROJECT_DIR, quiet: bool = False):
+def project_flags() -> list[str]:
+    return ["--project-dir", str(PROJECT_DIR), "--profiles-dir", str(ensure_profile())]
+
+
+def invoke(args: Sequence[str], *, quiet: bool = False):
     """Run one dbt command, printing dbt's own output; return dbt's result object."""
     from dbt.cli.main import dbtRunner
 
-    flags = ["--project-dir", str(project_dir), "--profiles-dir", str(ensure_profile(project_dir))]
-    result = dbtRunner().invoke([*args, *flags, *(["--quiet"] if quiet else [])])
+    result = dbtRunner().invoke([*args, *project_flags(), *(["--quiet"] if quiet else [])])
     if result.exception is not None:
         raise MigrationError(f"dbt {args[0]} failed: {result.exception}", EXIT_USAGE)
     return result
@@ -47,8 +50,7 @@ class DbtSession:
         self.full_parse = full_parse
         self._manifest = None
         self._flags = [
-            "--project-dir", str(PROJECT_DIR),
-            "--profiles-dir", str(ensure_profile()),
+            *project_flags(),
             "--target-path", str(PROJECT_DIR / "target" / "forecast-migrate" / command),
             "--log-path", str(PROJECT_DIR / "logs" / "forecast-migrate"),
             "--log-level", "none",

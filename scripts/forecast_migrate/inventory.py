@@ -5,8 +5,10 @@ and which of those objects the database holds now."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from . import queries
+from psycopg2 import sql
+
 from .database import fetch_all, fetch_value
 from .dbt import DbtSession
 
@@ -15,6 +17,19 @@ DBT_LEFTOVER_SUFFIXES = ("__dbt_tmp", "__dbt_backup")
 # where an earlier hand-run migration (the SQL this project replaces) left the legacy tables
 RENAMED_SUFFIX = "_legacy"
 TABLE_KINDS = ("r", "p", "f")
+# (schemas[]) -> schema, name, kind (r table, v view, p partitioned), owned by current role
+RELATIONS_IN_SCHEMAS = sql.SQL(
+    "select nsp.nspname, rel.relname, rel.relkind, pg_has_role(rel.relowner, 'USAGE') "
+    "from pg_catalog.pg_class as rel "
+    "join pg_catalog.pg_namespace as nsp on nsp.oid = rel.relnamespace "
+    "where nsp.nspname = any(%s) and rel.relkind in ('r', 'v', 'm', 'p', 'f')"
+)
+# (schema) -> enum type name, owned by current role
+ENUM_TYPES_IN_SCHEMA = sql.SQL(
+    "select typ.typname, pg_has_role(typ.typowner, 'USAGE') from pg_catalog.pg_type as typ "
+    "join pg_catalog.pg_namespace as nsp on nsp.oid = typ.typnamespace "
+    "where nsp.nspname = %s and typ.typtype = 'e'"
+)
 # how verify groups the models, by their folder under models/
 FOLDER_GROUPS = {
     "forecast": "new table",
@@ -38,10 +53,6 @@ class Relation:
     @property
     def is_view(self) -> bool:
         return self.materialized in ("view", "replaced_view")
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.schema, self.identifier)
 
 
 @dataclass(frozen=True)
@@ -95,8 +106,7 @@ def read(session: DbtSession) -> Inventory:
     )
 
 
-@dataclass(frozen=True)
-class PresentObject:
+class PresentObject(NamedTuple):
     """An object of the project that exists in the database."""
 
     schema: str
@@ -127,9 +137,8 @@ class Objects:
 
     @property
     def complete(self) -> bool:
-        return (len(self.project_relations), len(self.types)) == (
-            self.expected_relations,
-            self.expected_types,
+        return len(self.project_relations) == self.expected_relations and (
+            len(self.types) == self.expected_types
         )
 
     def summary(self) -> str:
@@ -143,29 +152,25 @@ def find(connection, inventory: Inventory) -> Objects:
     """Find the project's relations (and dbt's leftovers of interrupted runs), its enum
     types, and the legacy tables, in the catalog of the database."""
     schemas = sorted({*inventory.schemas_written, inventory.legacy_schema})
-    found = {
-        (schema, name): (kind, owned)
-        for schema, name, kind, owned in fetch_all(
-            connection, queries.RELATIONS_IN_SCHEMAS, (schemas,)
-        )
-    }
+    rows = fetch_all(connection, RELATIONS_IN_SCHEMAS, (schemas,))
+    found = {(schema, name): (kind, owned) for schema, name, kind, owned in rows}
     relations = []
     for relation in inventory.relations:
-        for suffix in ("", *DBT_LEFTOVER_SUFFIXES):
-            hit = found.get((relation.schema, relation.identifier + suffix))
-            if hit:
-                kind = "table" if hit[0] in TABLE_KINDS else "view"
-                relations.append(
-                    PresentObject(relation.schema, relation.identifier + suffix, kind, hit[1])
-                )
-    enum_types = dict(
-        fetch_all(connection, queries.ENUM_TYPES_IN_SCHEMA, (inventory.target_schema,))
-    )
+        for name in (relation.identifier + suffix for suffix in ("", *DBT_LEFTOVER_SUFFIXES)):
+            if (relation.schema, name) in found:
+                kind, owned = found[relation.schema, name]
+                kind = "table" if kind in TABLE_KINDS else "view"
+                relations.append(PresentObject(relation.schema, name, kind, owned))
+    target = inventory.target_schema
+    enum_types = dict(fetch_all(connection, ENUM_TYPES_IN_SCHEMA, (target,)))
     legacy = inventory.legacy_schema
+    legacy_kinds = {
+        table: found.get((legacy, table), ("",))[0] for table in inventory.legacy_tables
+    }
     return Objects(
         relations=tuple(relations),
         types=tuple(
-            PresentObject(inventory.target_schema, name, "type", enum_types[name])
+            PresentObject(target, name, "type", enum_types[name])
             for name in inventory.enum_types
             if name in enum_types
         ),
@@ -174,16 +179,8 @@ def find(connection, inventory: Inventory) -> Objects:
         renamed_legacy=tuple(
             table for table in inventory.legacy_tables if (legacy, table + RENAMED_SUFFIX) in found
         ),
-        legacy_tables=tuple(
-            table
-            for table in inventory.legacy_tables
-            if found.get((legacy, table), ("",))[0] in TABLE_KINDS
-        ),
-        retired_legacy=tuple(
-            table
-            for table in inventory.legacy_tables
-            if found.get((legacy, table), ("",))[0] == "v"
-        ),
+        legacy_tables=tuple(table for table, kind in legacy_kinds.items() if kind in TABLE_KINDS),
+        retired_legacy=tuple(table for table, kind in legacy_kinds.items() if kind == "v"),
     )
 
 
@@ -198,8 +195,9 @@ def count_application_rows(
     connection, selects: dict[str, str], tables: tuple[str, ...]
 ) -> dict[str, int]:
     """Rows the application wrote, per present target table."""
+    count = sql.SQL("select count(*) from ({}) as selected")
     return {
-        table: int(fetch_value(connection, queries.count_rows_of(selects[table])))
+        table: int(fetch_value(connection, count.format(sql.SQL(selects[table]))))
         for table in tables
         if table in selects
     }

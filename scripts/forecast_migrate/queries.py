@@ -1,11 +1,8 @@
-"""The SQL statements the forecast-migrate wrapper composes itself (the run log and the backups
-keep their own, in run_log.py and backups.py).
-
-SQL that knows the project's rules (which rows have a legacy origin, which legacy rows are
-not carried over yet, the readiness report) is not here: it is the project's analyses
-(analyses/), run by dbt. What is here is generic plumbing: catalog look-ups,
-backups and checksums, locks and DDL on names the dbt project supplies. Identifiers
-always pass through `sql.Identifier`, values through parameters.
+"""Generic SQL plumbing the wrapper composes itself: catalog look-ups, backups and checksums,
+DDL on names the dbt project supplies. A statement only one module uses lives in that module
+(run log, privileges, inventory). SQL that knows the project's rules is not here: it is the
+project's analyses (analyses/), run by dbt. Identifiers always pass through
+`sql.Identifier`, values through parameters.
 """
 
 from __future__ import annotations
@@ -23,44 +20,12 @@ SESSION_SETTINGS = sql.SQL(
 )
 
 SERVER_NOW = sql.SQL("select now()")
-CURRENT_USER = sql.SQL("select current_user")
-CURRENT_DATABASE = sql.SQL("select current_database()")
 # (regclass text, see regclass_text) -> whether the relation exists
 RELATION_EXISTS = sql.SQL("select to_regclass(%s) is not null")
 
-# --- privileges and catalog --------------------------------------------------------------
+# --- catalog -----------------------------------------------------------------------------
 
 SCHEMA_EXISTS = sql.SQL("select exists (select 1 from pg_catalog.pg_namespace where nspname = %s)")
-
-DATABASE_CREATE_PRIVILEGE = sql.SQL("select has_database_privilege(current_database(), 'CREATE')")
-
-# (schema) -> usage, create
-SCHEMA_PRIVILEGES = sql.SQL(
-    "select has_schema_privilege(oid, 'USAGE'), has_schema_privilege(oid, 'CREATE') "
-    "from pg_catalog.pg_namespace where nspname = %s"
-)
-
-# (schema, table) -> has select
-TABLE_SELECT_PRIVILEGE = sql.SQL(
-    "select has_table_privilege(rel.oid, 'SELECT') from pg_catalog.pg_class as rel "
-    "join pg_catalog.pg_namespace as nsp on nsp.oid = rel.relnamespace "
-    "where nsp.nspname = %s and rel.relname = %s"
-)
-
-# (schemas[]) -> schema, name, kind (r table, v view, p partitioned), owned by current role
-RELATIONS_IN_SCHEMAS = sql.SQL(
-    "select nsp.nspname, rel.relname, rel.relkind, pg_has_role(rel.relowner, 'USAGE') "
-    "from pg_catalog.pg_class as rel "
-    "join pg_catalog.pg_namespace as nsp on nsp.oid = rel.relnamespace "
-    "where nsp.nspname = any(%s) and rel.relkind in ('r', 'v', 'm', 'p', 'f')"
-)
-
-# (schema) -> enum type name, owned by current role
-ENUM_TYPES_IN_SCHEMA = sql.SQL(
-    "select typ.typname, pg_has_role(typ.typowner, 'USAGE') from pg_catalog.pg_type as typ "
-    "join pg_catalog.pg_namespace as nsp on nsp.oid = typ.typnamespace "
-    "where nsp.nspname = %s and typ.typtype = 'e'"
-)
 
 # (schema) -> number of objects of any kind left in the schema
 OBJECTS_IN_SCHEMA = sql.SQL(
@@ -115,42 +80,10 @@ def regclass_text(schema: str, name: str) -> str:
     return '"{}"."{}"'.format(schema.replace('"', '""'), name.replace('"', '""'))
 
 
-def count_rows_of(select: str) -> sql.Composed:
-    """Count the rows of a SELECT that dbt compiled."""
-    return sql.SQL("select count(*) from ({}) as selected").format(sql.SQL(select))
-
-
 def copy_to_csv(select: str) -> sql.Composed:
     """COPY a SELECT that dbt compiled to the client as CSV with a header."""
     return sql.SQL("copy ({}) to stdout with (format csv, header)").format(sql.SQL(select))
 
-
-# --- advisory lock -----------------------------------------------------------------------
-
-# Two-key advisory lock shared by every migrate, rollback, backup and cleanup of a database.
-LOCK_KEYS = (0x46_4D_47_52, 1)  # "FMGR", 1
-
-TRY_ADVISORY_LOCK = sql.SQL("select pg_try_advisory_lock(%s, %s)")
-ADVISORY_UNLOCK = sql.SQL("select pg_advisory_unlock(%s, %s)")
-
-# (key1, key2) -> pid, user, application_name, client address, backend start of the holder
-ADVISORY_LOCK_HOLDER = sql.SQL(
-    "select activity.pid, activity.usename, activity.application_name, "
-    "coalesce(host(activity.client_addr), 'local socket'), "
-    "activity.backend_start from pg_catalog.pg_locks as held "
-    "join pg_catalog.pg_stat_activity as activity on activity.pid = held.pid "
-    "where held.locktype = 'advisory' and held.granted and held.classid = %s and held.objid = %s "
-    "and held.objsubid = 2 and held.database = "
-    "(select oid from pg_catalog.pg_database where datname = current_database())"
-)
-
-# (key1, key2) -> backend pids holding the lock
-ADVISORY_LOCK_PIDS = sql.SQL(
-    "select held.pid from pg_catalog.pg_locks as held "
-    "where held.locktype = 'advisory' and held.granted "
-    "and held.classid = %s and held.objid = %s and held.objsubid = 2 and held.database = "
-    "(select oid from pg_catalog.pg_database where datname = current_database())"
-)
 
 # --- backups -----------------------------------------------------------------------------
 

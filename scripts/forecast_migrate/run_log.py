@@ -12,7 +12,6 @@ the commands that only read find it in either place.
 
 from __future__ import annotations
 
-import datetime
 import getpass
 import json
 import os
@@ -23,12 +22,28 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from psycopg2 import sql
+from psycopg2.extras import NamedTupleCursor
 
 from . import MigrationError, queries
 from .database import execute, fetch_all, fetch_one, fetch_value
 
 RUN_LOG_SCHEMA = "migration_run_log"
 OLD_RUN_LOG_SCHEMA = "forecast_migrate"
+
+# Two-key advisory lock shared by every migrate, rollback, backup and cleanup of a database.
+LOCK_KEYS = (0x46_4D_47_52, 1)  # "FMGR", 1
+TRY_LOCK = sql.SQL("select pg_try_advisory_lock(%s, %s)")
+UNLOCK = sql.SQL("select pg_advisory_unlock(%s, %s)")
+# (key1, key2) -> pid, user, application_name, client address, backend start of the holder
+ADVISORY_LOCK_HOLDER = sql.SQL(
+    "select activity.pid, activity.usename, activity.application_name, "
+    "coalesce(host(activity.client_addr), 'local socket'), "
+    "activity.backend_start from pg_catalog.pg_locks as held "
+    "join pg_catalog.pg_stat_activity as activity on activity.pid = held.pid "
+    "where held.locktype = 'advisory' and held.granted and held.classid = %s and held.objid = %s "
+    "and held.objsubid = 2 and held.database = "
+    "(select oid from pg_catalog.pg_database where datname = current_database())"
+)
 
 # The run log's statements; {runs} is the table, {schema} its schema (see `_statement`).
 CREATE = """
@@ -51,21 +66,18 @@ create table if not exists {runs} (
 );
 comment on table {runs} is 'forecast-migrate run log: one row per migrate, rollback, cleanup'
 """
-# (command, arguments, backup_name, client_host, client_pid) -> id, started_at
+# (command, arguments, backup_name, client_host, client_pid) -> id
 INSERT = """
 insert into {runs} (command, arguments, backup_name, client_host, client_pid)
-values (%s, %s, %s, %s, %s) returning id, started_at
+values (%s, %s, %s, %s, %s) returning id
 """
-# (counts json, backup_name, id): the progress of a run still going
-PROGRESS = """
-update {runs} set counts = counts || %s::jsonb, backup_name = coalesce(%s, backup_name)
-where id = %s
-"""
-# (outcome, message, counts json, backup_name, id)
-FINISH = """
-update {runs} set finished_at = clock_timestamp(), outcome = %s, message = %s,
-    counts = counts || %s::jsonb, backup_name = coalesce(%s, backup_name)
-where id = %s
+# The counts and backup gathered so far and, once the run ended (outcome not null), its end.
+SAVE = """
+update {runs} set counts = counts || %(counts)s::jsonb,
+    backup_name = coalesce(%(backup_name)s, backup_name),
+    outcome = coalesce(%(outcome)s, outcome), message = %(message)s,
+    finished_at = case when %(outcome)s is null then null else clock_timestamp() end
+where id = %(id)s
 """
 # (backend pids holding the lock): runs still `running` whose session ended were killed
 MARK_INTERRUPTED = """
@@ -73,15 +85,9 @@ update {runs} set outcome = 'interrupted',
     message = coalesce(message, 'the process ended without recording an outcome')
 where outcome = 'running' and backend_pid <> all(%s)
 """
-# (limit) -> the latest runs, newest first
-LATEST = """
-select id, command, arguments, started_at, finished_at, outcome, message, counts,
-    backup_name, backend_pid, database_user, client_host, client_pid
-from {runs} order by id desc limit %s
-"""
 # (backend pid) -> the run that session is recording, if any
 RUNNING_FOR_PID = """
-select id, command, started_at, database_user, client_host, client_pid from {runs}
+select id, command, started_at, client_host, client_pid from {runs}
 where outcome = 'running' and backend_pid = %s order by id desc limit 1
 """
 
@@ -90,25 +96,6 @@ def _statement(text: str, schema: str = RUN_LOG_SCHEMA) -> sql.Composed:
     return sql.SQL(text).format(
         schema=sql.Identifier(schema), runs=queries.qualified(schema, "runs")
     )
-
-
-@dataclass
-class Run:
-    """One row of the run log."""
-
-    id: int
-    command: str
-    arguments: str
-    started_at: datetime.datetime
-    finished_at: datetime.datetime | None
-    outcome: str
-    message: str | None
-    counts: dict[str, Any]
-    backup_name: str | None
-    backend_pid: int
-    database_user: str
-    client_host: str | None
-    client_pid: int | None
 
 
 def locate(connection) -> str | None:
@@ -124,30 +111,32 @@ def locate(connection) -> str | None:
 def ensure(connection) -> None:
     """Create the run log, or move it from its old schema (dropped when left empty)."""
     schema = locate(connection)
-    if schema == RUN_LOG_SCHEMA:
-        return
     if schema is None:
         execute(connection, _statement(CREATE))
-        return
-    execute(connection, queries.move_table(OLD_RUN_LOG_SCHEMA, "runs", RUN_LOG_SCHEMA))
-    if fetch_value(connection, queries.OBJECTS_IN_SCHEMA, (OLD_RUN_LOG_SCHEMA,)) == 0:
-        execute(connection, queries.drop_schema(OLD_RUN_LOG_SCHEMA))
+    elif schema == OLD_RUN_LOG_SCHEMA:
+        execute(connection, queries.move_table(OLD_RUN_LOG_SCHEMA, "runs", RUN_LOG_SCHEMA))
+        if fetch_value(connection, queries.OBJECTS_IN_SCHEMA, (OLD_RUN_LOG_SCHEMA,)) == 0:
+            execute(connection, queries.drop_schema(OLD_RUN_LOG_SCHEMA))
 
 
-def recent(connection, limit: int = 20) -> list[Run]:
-    """The latest runs, newest first (none when there is no run log yet)."""
+def recent(connection, limit: int = 20) -> list:
+    """The latest runs, newest first, as named tuples of the table's columns (none when
+    there is no run log yet)."""
     schema = locate(connection)
     if schema is None:
         return []
-    return [Run(*row) for row in fetch_all(connection, _statement(LATEST, schema), (limit,))]
+    latest = _statement("select * from {runs} order by id desc limit %s", schema)
+    with connection.cursor(cursor_factory=NamedTupleCursor) as cursor:
+        cursor.execute(latest, (limit,))
+        return cursor.fetchall()
 
 
 def lock_holder_pids(connection) -> list[int]:
     """Backend pids holding the migration lock now (at most one)."""
-    return [row[0] for row in fetch_all(connection, queries.ADVISORY_LOCK_PIDS, queries.LOCK_KEYS)]
+    return [row[0] for row in fetch_all(connection, ADVISORY_LOCK_HOLDER, LOCK_KEYS)]
 
 
-def effective_outcome(run: Run, holders: list[int]) -> str:
+def effective_outcome(run, holders: list[int]) -> str:
     """A run's outcome, telling a run still in progress from one whose process died."""
     if run.outcome == "running" and run.backend_pid not in holders:
         return "interrupted"
@@ -156,7 +145,7 @@ def effective_outcome(run: Run, holders: list[int]) -> str:
 
 def describe_holder(connection) -> str:
     """Who holds the migration lock: the session and, when recorded, its run."""
-    holder = fetch_one(connection, queries.ADVISORY_LOCK_HOLDER, queries.LOCK_KEYS)
+    holder = fetch_one(connection, ADVISORY_LOCK_HOLDER, LOCK_KEYS)
     if holder is None:
         return "the holder has just released it; try again"
     pid, user, application, client, since = holder
@@ -166,13 +155,13 @@ def describe_holder(connection) -> str:
     )
     schema = locate(connection)
     run = schema and fetch_one(connection, _statement(RUNNING_FOR_PID, schema), (pid,))
-    if run:
-        run_id, command, started_at, _, client_host, client_pid = run
-        text = (
-            f"{command} (run log #{run_id}) started {started_at:%Y-%m-%d %H:%M:%S %Z} "
-            f"by {client_host} process {client_pid}, {text}"
-        )
-    return text
+    if not run:
+        return text
+    run_id, command, started_at, client_host, client_pid = run
+    return (
+        f"{command} (run log #{run_id}) started {started_at:%Y-%m-%d %H:%M:%S %Z} "
+        f"by {client_host} process {client_pid}, {text}"
+    )
 
 
 @contextmanager
@@ -180,7 +169,7 @@ def exclusive(connection, command: str) -> Iterator[None]:
     """Hold the migration's advisory lock on `connection` for the block, or refuse at once
     (exit code 1) saying who holds it. The lock is the session's: it ends with the
     connection, so a killed process never leaves it behind."""
-    if not fetch_value(connection, queries.TRY_ADVISORY_LOCK, queries.LOCK_KEYS):
+    if not fetch_value(connection, TRY_LOCK, LOCK_KEYS):
         raise MigrationError(
             f"{command} refused: another forecast-migrate run holds the migration lock: "
             f"{describe_holder(connection)}"
@@ -189,7 +178,7 @@ def exclusive(connection, command: str) -> Iterator[None]:
         yield
     finally:
         if not connection.closed:
-            fetch_value(connection, queries.ADVISORY_UNLOCK, queries.LOCK_KEYS)
+            fetch_value(connection, UNLOCK, LOCK_KEYS)
 
 
 @dataclass
@@ -206,14 +195,14 @@ class Recorder:
         """Write the counts and backup gathered so far, and the outcome when it ended."""
         if self.connection.closed:
             return
-        counts = json.dumps(self.counts, default=str)
-        if outcome is None:
-            update = _statement(PROGRESS)
-            fetch_all(self.connection, update, (counts, self.backup_name, self.run_id))
-            return
-        update = _statement(FINISH)
-        params = (outcome, message, counts, self.backup_name, self.run_id)
-        fetch_all(self.connection, update, params)
+        params = {
+            "counts": json.dumps(self.counts, default=str),
+            "backup_name": self.backup_name,
+            "outcome": outcome,
+            "message": message,
+            "id": self.run_id,
+        }
+        execute(self.connection, _statement(SAVE), params)
 
 
 @contextmanager
@@ -224,27 +213,18 @@ def recorded(
     message and counts after it. Runs of killed processes are marked `interrupted` first.
     Call it while holding `exclusive`."""
     ensure(connection)
-    fetch_all(
-        connection,
-        _statement(MARK_INTERRUPTED),
-        (lock_holder_pids(connection),),
-    )
+    execute(connection, _statement(MARK_INTERRUPTED), (lock_holder_pids(connection),))
     client = f"{getpass.getuser()}@{socket.gethostname()}"
-    run_id, _ = fetch_one(
-        connection,
-        _statement(INSERT),
-        (command, arguments, backup_name, client, os.getpid()),
-    )
+    params = (command, arguments, backup_name, client, os.getpid())
+    run_id = fetch_value(connection, _statement(INSERT), params)
     recorder = Recorder(connection=connection, run_id=run_id, backup_name=backup_name)
     try:
         yield recorder
-    except MigrationError as error:
-        recorder.save("failed", str(error))
-        raise
     except KeyboardInterrupt:
         recorder.save("interrupted", "interrupted by the user (Ctrl-C)")
         raise
     except Exception as error:
-        recorder.save("failed", f"{type(error).__name__}: {error}")
+        failed = isinstance(error, MigrationError)
+        recorder.save("failed", str(error) if failed else f"{type(error).__name__}: {error}")
         raise
     recorder.save("ok", recorder.message)

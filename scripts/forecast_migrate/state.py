@@ -5,11 +5,27 @@ migrated, or interrupted part-way), and whether the role may do what a command n
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NoReturn
 
-from . import EXIT_USAGE, MigrationError, queries
+from psycopg2 import sql
+
+from . import EXIT_USAGE, MigrationError
 from .database import fetch_one, fetch_value
 from .inventory import Inventory, Objects, find
-from .run_log import RUN_LOG_SCHEMA, Run, effective_outcome, lock_holder_pids, recent
+from .run_log import RUN_LOG_SCHEMA, effective_outcome, lock_holder_pids, recent
+
+DATABASE_CREATE_PRIVILEGE = sql.SQL("select has_database_privilege(current_database(), 'CREATE')")
+# (schema) -> usage, create
+SCHEMA_PRIVILEGES = sql.SQL(
+    "select has_schema_privilege(oid, 'USAGE'), has_schema_privilege(oid, 'CREATE') "
+    "from pg_catalog.pg_namespace where nspname = %s"
+)
+# (schema, table) -> has select
+TABLE_SELECT_PRIVILEGE = sql.SQL(
+    "select has_table_privilege(rel.oid, 'SELECT') from pg_catalog.pg_class as rel "
+    "join pg_catalog.pg_namespace as nsp on nsp.oid = rel.relnamespace "
+    "where nsp.nspname = %s and rel.relname = %s"
+)
 
 
 @dataclass(frozen=True)
@@ -17,13 +33,13 @@ class Transition:
     """The objects plus the run log: migrated, not migrated, or interrupted part-way."""
 
     objects: Objects
-    runs: tuple[Run, ...]
-    lock_holders: tuple[int, ...]
+    runs: list  # the latest runs, newest first (run_log.recent)
+    lock_holders: list[int]
 
-    def outcome(self, run: Run) -> str:
-        return effective_outcome(run, list(self.lock_holders))
+    def outcome(self, run) -> str:
+        return effective_outcome(run, self.lock_holders)
 
-    def latest(self, *commands: str) -> Run | None:
+    def latest(self, *commands: str):
         return next((run for run in self.runs if run.command in commands), None)
 
     @property
@@ -38,7 +54,7 @@ class Transition:
         return self.objects.complete and (last is None or self.outcome(last) == "ok")
 
     @property
-    def last_successful_migrate(self) -> Run | None:
+    def last_successful_migrate(self):
         """The latest migrate that finished ok and was not rolled back since."""
         for run in self.runs:
             if run.outcome == "ok" and run.command == "rollback":
@@ -70,74 +86,69 @@ def read_transition(connection, inventory: Inventory) -> Transition:
     """The project's objects in the database and the latest runs of the run log."""
     return Transition(
         objects=find(connection, inventory),
-        runs=tuple(recent(connection, limit=200)),
-        lock_holders=tuple(lock_holder_pids(connection)),
+        runs=recent(connection, limit=200),
+        lock_holders=lock_holder_pids(connection),
     )
 
 
-# --- privileges: checked before anything is written ---------------------------------------
+# --- privileges: checked before anything is written (exit code 2 when missing) -------------
 
 
 def require_legacy_schema(connection, inventory: Inventory) -> None:
-    """The legacy schema exists and the role may read its tables (exit code 2 if not)."""
+    """The legacy schema exists and the role may read its tables."""
     schema = inventory.legacy_schema
-    privileges = fetch_one(connection, queries.SCHEMA_PRIVILEGES, (schema,))
+    privileges = fetch_one(connection, SCHEMA_PRIVILEGES, (schema,))
     if privileges is None:
-        raise MigrationError(
+        _refuse(
             f'legacy schema "{schema}" does not exist in {_database(connection)} '
-            "(dbt var legacy_schema)",
-            EXIT_USAGE,
+            "(dbt var legacy_schema)"
         )
-    if not privileges[0]:
-        raise MigrationError(
-            f'role "{_user(connection)}" may not use legacy schema "{schema}"', EXIT_USAGE
-        )
+    may_use, _ = privileges
+    if not may_use:
+        _refuse(f'role "{_user(connection)}" may not use legacy schema "{schema}"')
     for table in inventory.legacy_tables:
-        allowed = fetch_value(connection, queries.TABLE_SELECT_PRIVILEGE, (schema, table))
-        if allowed is False:
-            raise MigrationError(
-                f'role "{_user(connection)}" may not read "{schema}".{table}', EXIT_USAGE
-            )
+        if fetch_value(connection, TABLE_SELECT_PRIVILEGE, (schema, table)) is False:
+            _refuse(f'role "{_user(connection)}" may not read "{schema}".{table}')
 
 
 def require_create_rights(connection, inventory: Inventory, *, new_schemas: bool = True) -> None:
     """The role may create the schemas a command adds (backup, run log, migration) and
-    create objects in the project's existing schemas (exit code 2 if not)."""
-    user = _user(connection)
-    if new_schemas and not fetch_value(connection, queries.DATABASE_CREATE_PRIVILEGE):
-        raise MigrationError(
-            f'role "{user}" may not create schemas in {_database(connection)} '
-            "(CREATE on the database is needed for the backup and run log schemas)",
-            EXIT_USAGE,
+    create objects in the project's existing schemas."""
+    may_create_schemas = fetch_value(connection, DATABASE_CREATE_PRIVILEGE)
+    if new_schemas and not may_create_schemas:
+        _refuse(
+            f'role "{_user(connection)}" may not create schemas in {_database(connection)} '
+            "(CREATE on the database is needed for the backup and run log schemas)"
         )
     for schema in (*inventory.schemas_written, RUN_LOG_SCHEMA):
-        privileges = fetch_one(connection, queries.SCHEMA_PRIVILEGES, (schema,))
-        if privileges is not None and not (privileges[0] and privileges[1]):
-            raise MigrationError(
-                f'role "{user}" may not create objects in schema "{schema}"', EXIT_USAGE
+        privileges = fetch_one(connection, SCHEMA_PRIVILEGES, (schema,))
+        if privileges is None and not may_create_schemas:
+            _refuse(
+                f'role "{_user(connection)}" may not create schema "{schema}" '
+                f"in {_database(connection)}"
             )
-        if privileges is None and not fetch_value(connection, queries.DATABASE_CREATE_PRIVILEGE):
-            raise MigrationError(
-                f'role "{user}" may not create schema "{schema}" in {_database(connection)}',
-                EXIT_USAGE,
-            )
+        if privileges is not None and not all(privileges):
+            _refuse(f'role "{_user(connection)}" may not create objects in schema "{schema}"')
 
 
 def require_ownership(connection, objects: Objects) -> None:
-    """The role owns (may drop) every object of the project that exists (exit code 2)."""
+    """The role owns (may drop) every object of the project that exists."""
     foreign = [obj for obj in (*objects.relations, *objects.types) if not obj.owned]
     if foreign:
         names = ", ".join(f'"{obj.schema}"."{obj.name}"' for obj in foreign[:5])
-        raise MigrationError(
+        _refuse(
             f'role "{_user(connection)}" does not own {names}'
-            f"{' and others' if len(foreign) > 5 else ''}: run as the role that migrated",
-            EXIT_USAGE,
+            f"{' and others' if len(foreign) > 5 else ''}: run as the role that migrated"
         )
 
 
+def _refuse(message: str) -> NoReturn:
+    raise MigrationError(message, EXIT_USAGE)
+
+
 def _user(connection) -> str:
-    return fetch_value(connection, queries.CURRENT_USER)
+    return fetch_value(connection, sql.SQL("select current_user"))
 
 
 def _database(connection) -> str:
-    return f'database "{fetch_value(connection, queries.CURRENT_DATABASE)}"'
+    return f'database "{fetch_value(connection, sql.SQL("select current_database()"))}"'

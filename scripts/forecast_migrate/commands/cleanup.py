@@ -34,20 +34,16 @@ REPLACE_ANALYSIS = "legacy_tables_replaced_by_views"
 class Plan:
     """What cleanup would drop, what it keeps and why, and what it refuses."""
 
-    backup_rows: tuple[tuple, ...]  # backup, taken, age, action
-    legacy_rows: tuple[tuple, ...]  # table, migrated, age, action
-    backups: tuple[Backup, ...]
-    legacy_tables: tuple[str, ...]
-    legacy_views: tuple[tuple[str, str], ...]  # the project's views that read the legacy tables
-    refusals: tuple[str, ...]
+    backup_rows: list[tuple]  # backup, taken, age, action
+    legacy_rows: list[tuple]  # table, migrated, age, action
+    backups: list[Backup]  # to drop
+    legacy_tables: tuple[str, ...]  # to replace by views, after the statements
+    statements: list  # the drops: backups, then the project's views that read the legacy tables
+    refusal: str | None  # why the legacy tables asked for are kept
 
-    def statements(self) -> list:
-        """The drops (backups, then the project's views that read the legacy tables); the
-        replacement of the legacy tables follows them in the same transaction (drop)."""
-        statements = [queries.drop_schema(backup.name, cascade=True) for backup in self.backups]
-        if self.legacy_tables and self.legacy_views:
-            statements.append(queries.with_relations("drop view {}", self.legacy_views))
-        return statements
+    @property
+    def empty(self) -> bool:
+        return not (self.statements or self.legacy_tables)
 
 
 def run(
@@ -61,130 +57,94 @@ def run(
     for is refused."""
     if retention_days < 0:
         raise MigrationError("--older-than must not be negative", EXIT_USAGE)
-    inventory = ctx.inventory()
     with ctx.connected() as connection:
-        transition = read_transition(connection, inventory)
-        found = backups.list_backups(connection)
-        now = backups.server_now(connection)
-        plan = make_plan(inventory, transition, found, now, legacy_tables, retention_days, force)
+        plan = make_plan(ctx, connection, legacy_tables, retention_days, force)
         print_plan(ctx, plan, retention_days)
-        statements = plan.statements()
-        exit_code = EXIT_CHECK_FAILED if plan.refusals else EXIT_OK
         if not execute:
-            ctx.reporter.result()
-            if not (statements or plan.legacy_tables):
-                ctx.reporter.result("Dry run: nothing to drop.")
-                return exit_code
-            ctx.reporter.result("Dry run; with --execute cleanup would run, in one transaction:")
-            for statement in statements:
-                ctx.reporter.result(f"  {as_text(connection, statement)};")
-            if plan.legacy_tables:
-                ctx.reporter.result(
-                    f"  the statements of analysis {REPLACE_ANALYSIS} (`dbt compile --select "
-                    f"{REPLACE_ANALYSIS}` shows them), once the legacy tables are locked and "
-                    f"analysis {COMPARE_ANALYSIS} finds no difference"
-                )
-            return exit_code
-        if not (statements or plan.legacy_tables):
+            print_dry_run(ctx, connection, plan)
+        elif plan.empty:
             ctx.reporter.result("Nothing to drop.")
-            return exit_code
-        with run_log.exclusive(connection, "cleanup"):
-            tables = f" and replace the legacy tables {', '.join(plan.legacy_tables)} by views"
-            ctx.confirm(
-                f"Drop {len(plan.backups)} backup(s){tables if plan.legacy_tables else ''}?"
-            )
+        else:
             flags = (("--legacy-tables", legacy_tables), ("--force", force))
-            arguments = " ".join(
-                [flag for flag, on in flags if on] + [f"--older-than {retention_days}"]
-            )
-            with run_log.recorded(connection, "cleanup", arguments) as record:
-                compiled = {}
-                if plan.legacy_tables:
-                    reconcile(ctx)
-                    compiled = ctx.dbt().compiled(f"{COMPARE_ANALYSIS} {REPLACE_ANALYSIS}")
-                with ctx.reporter.step("clean-up transaction"):
-                    drop(ctx, inventory, plan, statements, compiled)
-                record.counts.update(
-                    {
-                        "dropped_backups": [backup.name for backup in plan.backups],
-                        "legacy_tables_replaced_by_views": list(plan.legacy_tables),
-                    }
-                )
-                record.message = f"dropped {len(plan.backups)} backup(s)" + (
-                    "; the legacy tables are views now" if plan.legacy_tables else ""
-                )
-    for backup in plan.backups:
-        ctx.reporter.result(f"Dropped backup {backup.name}")
-    if plan.legacy_tables:
-        tables = ", ".join(plan.legacy_tables)
-        ctx.reporter.result(
-            f'Replaced the legacy tables {tables} of "{inventory.legacy_schema}" by read-only '
-            "views over the new tables: old queries return the same rows, writes fail"
-        )
-    return exit_code
+            arguments = [flag for flag, on in flags if on] + [f"--older-than {retention_days}"]
+            execute_plan(ctx, connection, plan, " ".join(arguments))
+    return EXIT_CHECK_FAILED if plan.refusal else EXIT_OK
 
 
-def make_plan(
-    inventory: Inventory,
-    transition: Transition,
-    found: list[Backup],
-    now: datetime.datetime,
-    legacy_tables: bool,
-    retention_days: int,
-    force: bool,
-) -> Plan:
+def make_plan(ctx: Context, connection, legacy_tables: bool, retention_days: int, force: bool):
     """Decide what may go: backups past the retention, and the legacy tables when asked
     for and the migration is old enough (or --force)."""
-    retention = datetime.timedelta(days=retention_days)
-    dropped, backup_rows = [], []
+    inventory = ctx.inventory()
+    transition = read_transition(connection, inventory)
+    now = backups.server_now(connection)
+    found = backups.list_backups(connection)
+    dropped, backup_rows = plan_backups(found, now, retention_days, force)
+    statements = [queries.drop_schema(backup.name, cascade=True) for backup in dropped]
+    last = transition.last_successful_migrate
+    migrated_at = last.finished_at if last is not None else None
+    age = (now - migrated_at).total_seconds() / 86400 if migrated_at else None
+    asked = legacy_tables and bool(transition.objects.legacy_tables)
+    refusal = legacy_refusal(inventory, transition, age, retention_days, force) if asked else None
+    replaced = transition.objects.legacy_tables if asked and not refusal else ()
+    present = {obj.name for obj in transition.objects.relations}
+    views = [
+        (relation.schema, relation.identifier)
+        for relation in inventory.relations
+        if relation.is_view
+        and relation.schema != inventory.target_schema
+        and relation.identifier in present
+    ]
+    if replaced and views:
+        statements.append(queries.with_relations("drop view {}", views))
+    legacy_rows = plan_legacy_rows(transition, migrated_at, age, legacy_tables)
+    return Plan(backup_rows, legacy_rows, dropped, replaced, statements, refusal)
+
+
+def plan_backups(found: list[Backup], now: datetime.datetime, retention_days: int, force: bool):
+    """The backups to drop, and a row per backup: name, taken, age, action."""
+    dropped, rows = [], []
     for backup in found:
-        old_enough = now - backup.created_at >= retention
+        old_enough = now - backup.created_at >= datetime.timedelta(days=retention_days)
         action = "drop" if old_enough else ("drop (--force)" if force else "keep: too young")
         if old_enough or force:
             dropped.append(backup)
         taken = f"{backup.created_at:%Y-%m-%d %H:%M}"
-        backup_rows.append((backup.name, taken, round(backup.age_days(now), 1), action))
+        rows.append((backup.name, taken, round(backup.age_days(now), 1), action))
+    return dropped, rows
 
-    present = transition.objects.legacy_tables
-    last = transition.last_successful_migrate
-    migrated_at = last.finished_at if last is not None else None
-    age = (now - migrated_at).total_seconds() / 86400 if migrated_at else None
+
+def plan_legacy_rows(
+    transition: Transition, migrated_at: datetime.datetime | None, age: float | None, replace: bool
+) -> list[tuple]:
+    """A row per legacy table: name, when migrated, age, action."""
     if not transition.migrated:
-        migrated_text = "not migrated"
+        migrated = "not migrated"
     elif migrated_at is None:
-        migrated_text = "not by forecast-migrate"
+        migrated = "not by forecast-migrate"
     else:
-        migrated_text = f"{migrated_at:%Y-%m-%d %H:%M}"
-    action = "replace by a view" if legacy_tables else "keep (replace with --legacy-tables)"
+        migrated = f"{migrated_at:%Y-%m-%d %H:%M}"
+    action = "replace by a view" if replace else "keep (replace with --legacy-tables)"
     age_text = round(age, 1) if age is not None else ""
-    legacy_rows = tuple((table, migrated_text, age_text, action) for table in present)
+    return [(table, migrated, age_text, action) for table in transition.objects.legacy_tables]
 
-    refusals = []
-    if legacy_tables and present and not transition.migrated:
-        refusals.append("the database is not migrated")
-    elif legacy_tables and present and set(present) != set(inventory.legacy_tables):
-        missing = ", ".join(sorted(set(inventory.legacy_tables) - set(present)))
-        refusals.append(f"the legacy schema lacks {missing}")
-    elif legacy_tables and present and (age is None or age < retention_days) and not force:
+
+def legacy_refusal(
+    inventory: Inventory,
+    transition: Transition,
+    age: float | None,
+    retention_days: int,
+    force: bool,
+) -> str | None:
+    """Why the legacy tables may not be replaced yet, if they may not."""
+    missing = sorted(set(inventory.legacy_tables) - set(transition.objects.legacy_tables))
+    if not transition.migrated:
+        return "the database is not migrated"
+    if missing:
+        return f"the legacy schema lacks {', '.join(missing)}"
+    if (age is None or age < retention_days) and not force:
         how_old = "of unknown age" if age is None else f"{age:.1f} days old"
-        refusals.append(f"the migration is {how_old}, younger than {retention_days} days")
-    drop_legacy = legacy_tables and bool(present) and not refusals
-    present_names = {obj.name for obj in transition.objects.relations}
-    legacy_views = tuple(
-        relation.key
-        for relation in inventory.relations
-        if relation.is_view
-        and relation.schema != inventory.target_schema
-        and relation.identifier in present_names
-    )
-    return Plan(
-        backup_rows=tuple(backup_rows),
-        legacy_rows=legacy_rows,
-        backups=tuple(dropped),
-        legacy_tables=tuple(present) if drop_legacy else (),
-        legacy_views=legacy_views if drop_legacy else (),
-        refusals=tuple(refusals),
-    )
+        return f"the migration is {how_old}, younger than {retention_days} days"
+    return None
 
 
 def print_plan(ctx: Context, plan: Plan, retention_days: int) -> None:
@@ -200,8 +160,53 @@ def print_plan(ctx: Context, plan: Plan, retention_days: int) -> None:
         reporter.result("  none left as tables (dropped, or views since the clean-up)")
         return
     reporter.table(["table", "migrated", "age (days)", "action"], plan.legacy_rows)
-    for refusal in plan.refusals:
-        reporter.result(f"  refused: legacy tables kept, {refusal} (--force overrides age)")
+    if plan.refusal:
+        reporter.result(f"  refused: legacy tables kept, {plan.refusal} (--force overrides age)")
+
+
+def print_dry_run(ctx: Context, connection, plan: Plan) -> None:
+    """What --execute would run."""
+    ctx.reporter.result()
+    if plan.empty:
+        ctx.reporter.result("Dry run: nothing to drop.")
+        return
+    ctx.reporter.result("Dry run; with --execute cleanup would run, in one transaction:")
+    for statement in plan.statements:
+        ctx.reporter.result(f"  {as_text(connection, statement)};")
+    if plan.legacy_tables:
+        ctx.reporter.result(
+            f"  the statements of analysis {REPLACE_ANALYSIS} (`dbt compile --select "
+            f"{REPLACE_ANALYSIS}` shows them), once the legacy tables are locked and "
+            f"analysis {COMPARE_ANALYSIS} finds no difference"
+        )
+
+
+def execute_plan(ctx: Context, connection, plan: Plan, arguments: str) -> None:
+    """Under the migration lock, once confirmed and recorded in the run log: the
+    reconciliation tests (for the legacy tables), then the clean-up transaction."""
+    with run_log.exclusive(connection, "cleanup"):
+        tables = f" and replace the legacy tables {', '.join(plan.legacy_tables)} by views"
+        ctx.confirm(f"Drop {len(plan.backups)} backup(s){tables if plan.legacy_tables else ''}?")
+        with run_log.recorded(connection, "cleanup", arguments) as record:
+            compiled = {}
+            if plan.legacy_tables:
+                reconcile(ctx)
+                compiled = ctx.dbt().compiled(f"{COMPARE_ANALYSIS} {REPLACE_ANALYSIS}")
+            with ctx.reporter.step("clean-up transaction"):
+                clean_up(ctx, plan, compiled)
+            record.counts["dropped_backups"] = [backup.name for backup in plan.backups]
+            record.counts["legacy_tables_replaced_by_views"] = list(plan.legacy_tables)
+            record.message = f"dropped {len(plan.backups)} backup(s)" + (
+                "; the legacy tables are views now" if plan.legacy_tables else ""
+            )
+    for backup in plan.backups:
+        ctx.reporter.result(f"Dropped backup {backup.name}")
+    if plan.legacy_tables:
+        ctx.reporter.result(
+            f"Replaced the legacy tables {', '.join(plan.legacy_tables)} of "
+            f'"{ctx.inventory().legacy_schema}" by read-only views over the new tables: '
+            "old queries return the same rows, writes fail"
+        )
 
 
 def reconcile(ctx: Context) -> None:
@@ -220,36 +225,36 @@ def reconcile(ctx: Context) -> None:
     ctx.reporter.result(f"Reconciliation tests: {progress.count('test', 'pass', 'warn')} passed")
 
 
-def drop(
-    ctx: Context, inventory: Inventory, plan: Plan, statements: list, compiled: dict[str, str]
-) -> None:
-    """One transaction that gives up rather than wait for locks: lock the legacy tables,
-    refuse unless every compat view equals its legacy table, drop, replace the tables."""
+def clean_up(ctx: Context, plan: Plan, compiled: dict[str, str]) -> None:
+    """The clean-up transaction, which gives up rather than wait for locks: lock the legacy
+    tables, refuse unless every compat view equals its legacy table, drop, replace the
+    tables (analyses `compiled` by dbt)."""
     with transaction("cleanup transaction") as connection:
         execute(connection, queries.set_lock_timeout(LOCK_TIMEOUT_MS))
         if plan.legacy_tables:
-            legacy = [(inventory.legacy_schema, table) for table in plan.legacy_tables]
-            execute(
-                connection, queries.with_relations("lock table {} in access exclusive mode", legacy)
-            )
-            differences = [
-                f"{table}: {only_legacy} row(s) only in the table, {only_compat} only in {view}"
-                for table, view, only_legacy, only_compat in fetch_all(
-                    connection, compiled[COMPARE_ANALYSIS]
-                )
-                if only_legacy or only_compat
-            ]
-            if differences:
-                raise MigrationError(
-                    f"a compat view no longer equals its legacy table ({'; '.join(differences)})"
-                    ": the legacy tables changed since the last build; run `forecast-migrate "
-                    "migrate --rerun`, then clean up again. Nothing was dropped",
-                    EXIT_CHECK_FAILED,
-                )
-            ctx.reporter.result(
-                "Compat views equal their legacy tables: " + ", ".join(plan.legacy_tables)
-            )
-        for statement in statements:
+            legacy = [(ctx.inventory().legacy_schema, table) for table in plan.legacy_tables]
+            lock = queries.with_relations("lock table {} in access exclusive mode", legacy)
+            execute(connection, lock)
+            require_equal_compat_views(connection, compiled[COMPARE_ANALYSIS])
+            tables = ", ".join(plan.legacy_tables)
+            ctx.reporter.result(f"Compat views equal their legacy tables: {tables}")
+        for statement in plan.statements:
             execute(connection, statement)
         if plan.legacy_tables:
             execute(connection, compiled[REPLACE_ANALYSIS])
+
+
+def require_equal_compat_views(connection, compare_select: str) -> None:
+    """Refuse when a compat view no longer returns its legacy table's rows."""
+    differences = [
+        f"{table}: {only_legacy} row(s) only in the table, {only_compat} only in {view}"
+        for table, view, only_legacy, only_compat in fetch_all(connection, compare_select)
+        if only_legacy or only_compat
+    ]
+    if differences:
+        raise MigrationError(
+            f"a compat view no longer equals its legacy table ({'; '.join(differences)})"
+            ": the legacy tables changed since the last build; run `forecast-migrate "
+            "migrate --rerun`, then clean up again. Nothing was dropped",
+            EXIT_CHECK_FAILED,
+        )
