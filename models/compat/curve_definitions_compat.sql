@@ -44,10 +44,7 @@ added_by_the_application as (
 ),
 
 not_migrated as (
-    select
-    {{- legacy_typed(columns, legacy_row_fields(columns, 'listed.legacy_row')) | indent(4) }}
-    from listed
-    where listed.legacy_row is not null
+    {{ legacy_rows_kept_in_exceptions(columns, 'curve_id') | indent(4) }}
 ),
 
 final as (
