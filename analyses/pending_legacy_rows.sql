@@ -47,13 +47,9 @@ union all
 select
     'price_forecasts (deleted, not listed yet)' as legacy_table,
     count(*) as pending_rows
-from {{ ref('price_forecasts_compat') }} as held
-where
-    {{ below_application_id_range('held.id', ref('PriceForecast')) }}
-    and not exists (
-        select 1 from {{ ref('stg_legacy__price_forecasts') }} as legacy
-        where legacy.id = held.id
-    )
+from (
+    {{ deleted_price_rows_not_listed() | indent(4) }}
+) as deleted
 
 union all
 

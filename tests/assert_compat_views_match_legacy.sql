@@ -13,50 +13,24 @@
 with
 
 {% for legacy_table, key, compat_view, new_table in checked %}
-    {%- set columns = legacy_columns(legacy_table) | map(attribute='name') | map('string') | list %}
-    {%- set column_list = columns | join(', ') if columns else key %}
-    {{ legacy_table }}_staged as (
-        select
-            {{ column_list }},
-            {{ row_changed_since('row_version', snapshot) }} as changed_since_the_batch
-        from {{ ref('stg_legacy__' ~ legacy_table) }}
-    ),
-
-    {{ legacy_table }}_legacy as (
-        select {{ column_list }} from {{ legacy_table }}_staged
-        where not changed_since_the_batch
-    ),
-
-    {{ legacy_table }}_compat as (
-        select {{ column_list }} from {{ ref(compat_view) }} as compat
-        where
-            {{ below_application_id_range('compat.' ~ key, ref(new_table)) }}
-            and compat.{{ key }} not in (
-                select staged.{{ key }} from {{ legacy_table }}_staged as staged
-                where staged.changed_since_the_batch
-            )
-    ),
+    {{ compat_view_differences(
+        legacy_table, key, compat_view, new_table,
+        legacy_relation=ref('stg_legacy__' ~ legacy_table),
+        left_out=row_changed_since('legacy_rows.row_version', snapshot),
+    ) | indent(4) }}
 
     {{ legacy_table }}_differences as (
         select
             '{{ legacy_table }}' as legacy_table,
             {{ key }} as legacy_id,
             'only in the legacy table' as side
-        from (
-            select * from {{ legacy_table }}_legacy
-            except all
-            select * from {{ legacy_table }}_compat
-        ) as only_legacy
+        from {{ legacy_table }}_only_legacy
         union all
         select
             '{{ legacy_table }}' as legacy_table,
             {{ key }} as legacy_id,
             'only in {{ compat_view }}' as side
-        from (
-            select * from {{ legacy_table }}_compat
-            except all
-            select * from {{ legacy_table }}_legacy
-        ) as only_compat
+        from {{ legacy_table }}_only_compat
     ),
 {% endfor %}
 

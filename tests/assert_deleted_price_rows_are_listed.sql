@@ -5,13 +5,9 @@
 {{ config(severity = 'warn') }}
 
 select
-    compat.id,
-    'legacy price row ' || compat.id || ' was deleted from the legacy table after the migration read it;'
+    deleted.id,
+    'legacy price row ' || deleted.id || ' was deleted from the legacy table after the migration read it;'
     || ' the next build lists it in migration_exceptions' as failure
-from {{ ref('price_forecasts_compat') }} as compat
-where
-    {{ below_application_id_range('compat.id', ref('PriceForecast')) }}
-    and not exists (
-        select 1 from {{ ref('stg_legacy__price_forecasts') }} as legacy
-        where legacy.id = compat.id
-    )
+from (
+    {{ deleted_price_rows_not_listed() | indent(4) }}
+) as deleted

@@ -37,7 +37,4 @@ select
     (select count(*) from granted) as roles_granted_usage
 from grantees
 cross join target_schema
-where not case
-    when grantees.grantee_oid = 0 then has_schema_privilege('public', target_schema.oid, 'USAGE')
-    else has_schema_privilege(grantees.grantee_oid, target_schema.oid, 'USAGE')
-end
+where not {{ has_schema_usage('grantees.grantee_oid', 'target_schema.oid') }}

@@ -14,31 +14,7 @@
 with
 
 {% for legacy_table, key, compat_view, new_table in compared %}
-    {%- set quoted = [] %}
-    {%- for column in legacy_columns(legacy_table) %}
-        {%- do quoted.append(adapter.quote(column.name)) %}
-    {%- endfor %}
-    {%- set column_list = quoted | join(', ') if quoted else key %}
-    {{ legacy_table }}_legacy as (
-        select {{ column_list }} from {{ source('legacy', legacy_table) }}
-    ),
-
-    {{ legacy_table }}_compat as (
-        select {{ column_list }} from {{ ref(compat_view) }} as compat
-        where {{ below_application_id_range('compat.' ~ key, ref(new_table)) }}
-    ),
-
-    {{ legacy_table }}_only_legacy as (
-        select * from {{ legacy_table }}_legacy
-        except all
-        select * from {{ legacy_table }}_compat
-    ),
-
-    {{ legacy_table }}_only_compat as (
-        select * from {{ legacy_table }}_compat
-        except all
-        select * from {{ legacy_table }}_legacy
-    ),
+    {{ compat_view_differences(legacy_table, key, compat_view, new_table) | indent(4) }}
 {% endfor %}
 
 differences as (

@@ -30,14 +30,10 @@ $reject$;
 
 {% for legacy_table, compat_view, new_table in replaced %}
 {%- set retired = legacy_table ~ '_retired' %}
-{%- set quoted = [] %}
-{%- for column in legacy_columns(legacy_table) %}
-{%- do quoted.append(adapter.quote(column.name)) %}
-{%- endfor %}
 alter table {{ source('legacy', legacy_table) }} rename to {{ adapter.quote(retired) }};
 
 create view {{ source('legacy', legacy_table) }} as
-select {{ quoted | join(', ') }} from {{ ref(compat_view) }};
+select {{ legacy_column_list(legacy_table) }} from {{ ref(compat_view) }};
 
 comment on view {{ source('legacy', legacy_table) }} is
 'The legacy table {{ legacy_table }}, replaced at the clean-up by a read-only view over the new tables ({{ compat_view }}).';

@@ -35,10 +35,7 @@ lacking_usage as (
     select distinct grantees.grantee
     from grantees
     cross join target_schema
-    where not case
-        when grantees.grantee_oid = 0 then has_schema_privilege('public', target_schema.oid, 'USAGE')
-        else has_schema_privilege(grantees.grantee_oid, target_schema.oid, 'USAGE')
-    end
+    where not {{ has_schema_usage('grantees.grantee_oid', 'target_schema.oid') | indent(4) }}
 ),
 
 final as (

@@ -43,11 +43,8 @@ added_by_the_application as (
         and definitions.id not in (select listed.source_id from listed)
 ),
 
-not_migrated as (
-    select
-    {{- legacy_typed(columns, legacy_row_fields(columns, 'listed.legacy_row')) | indent(4) }}
-    from listed
-    where listed.legacy_row is not null
+kept_in_exceptions as (
+    {{ legacy_rows_kept_in_exceptions(columns, 'curve_id') | indent(4) }}
 ),
 
 final as (
@@ -55,7 +52,7 @@ final as (
     union all
     select * from added_by_the_application
     union all
-    select * from not_migrated
+    select * from kept_in_exceptions
 )
 
 select * from final

@@ -22,11 +22,6 @@ schedules as (
     select * from {{ ref('CurveSchedule') }}
 ),
 
-listed as (
-    select * from {{ ref('migration_exceptions') }}
-    where source_table = 'curve_schedule'
-),
-
 kept as (
     select
         schedules.curve_definition_id,
@@ -42,15 +37,18 @@ migrated as (
     from kept
 ),
 
-kept_in_exceptions as (
-    select
-    {{- legacy_typed(columns, legacy_row_fields(columns, 'listed.legacy_row')) | indent(4) }}
-    from listed
+listed as (
+    -- the legacy schedules listed that no CurveSchedule keeps in its metadata
+    select * from {{ ref('migration_exceptions') }}
     where
-        listed.legacy_row is not null
-        and listed.source_id not in (
+        source_table = 'curve_schedule'
+        and source_id not in (
             select (kept.legacy_schedule ->> 'schedule_id')::integer from kept
         )
+),
+
+kept_in_exceptions as (
+    {{ legacy_rows_kept_in_exceptions(columns, 'schedule_id') | indent(4) }}
 ),
 
 final as (

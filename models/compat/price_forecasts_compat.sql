@@ -23,9 +23,6 @@
         column: price_row_flagged_value('prices.flags', column, baseline ~ "'" ~ column ~ "'")
     }) %}
 {%- endfor %}
-{#- the id from source_id (the same value), so a lookup by id uses the exceptions' index #}
-{%- set kept_columns = legacy_row_fields(columns, 'listed.legacy_row') %}
-{%- do kept_columns.update({'id': 'listed.source_id'}) %}
 {%- set application_columns = {
     'id': 'prices.id',
     'curve_id': 'instances.curve_definition_id',
@@ -81,10 +78,7 @@ added_by_the_application as (
 ),
 
 kept_in_exceptions as (
-    select
-    {{- legacy_typed(columns, kept_columns) | indent(4) }}
-    from listed
-    where listed.legacy_row is not null
+    {{ legacy_rows_kept_in_exceptions(columns, 'id') | indent(4) }}
 ),
 
 final as (
