@@ -10,7 +10,6 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 from rich import box
@@ -102,29 +101,18 @@ class Reporter:
             self.result(f"  {line}")
 
 
-@dataclass
-class NodeOutcome:
-    """One dbt node's result, as reported by its NodeFinished event."""
-
-    name: str
-    resource_type: str
-    status: str
-    message: str
-    seconds: float
-    rows: int | None = None
-
-
-@dataclass
 class DbtProgress:
     """A dbt event callback: progress lines for seeds and models (start, rows, time), a line
-    for every test that warns or fails, the runbook lines of the on-run hooks. Collects
-    every node's outcome for the caller."""
+    for every test that warns or fails, the runbook lines of the on-run hooks. Keeps every
+    node's NodeFinished data (`node_info`, `run_result`), and the rows each model wrote."""
 
-    reporter: Reporter
-    outcomes: list[NodeOutcome] = field(default_factory=list)
-    hook_lines: list[str] = field(default_factory=list)
-    _live: Progress | None = None
-    _tasks: dict[str, Any] = field(default_factory=dict)
+    def __init__(self, reporter: Reporter):
+        self.reporter = reporter
+        self.finished: list[Any] = []
+        self.hook_lines: list[str] = []
+        self.rows_written: dict[str, int] = {}  # model name -> rows
+        self._live: Progress | None = None
+        self._tasks: dict[str, Any] = {}
 
     def __call__(self, event: Any) -> None:
         name = event.info.name
@@ -165,44 +153,37 @@ class DbtProgress:
         task = self._tasks.pop(node.unique_id, None)
         if self._live is not None and task is not None:
             self._live.remove_task(task)
+        self.finished.append(data)
         response = dict(result.adapter_response.items()) if result.adapter_response else {}
         rows = response.get("rows_affected")
-        outcome = NodeOutcome(
-            name=node.node_name,
-            resource_type=node.resource_type,
-            status=result.status,
-            message=result.message,
-            seconds=result.execution_time,
-            rows=int(rows) if rows is not None and rows >= 0 else None,
-        )
-        self.outcomes.append(outcome)
+        rows = int(rows) if rows is not None and rows >= 0 else None
+        if node.resource_type == "model" and rows is not None:
+            self.rows_written[node.node_name] = rows
         if node.resource_type in ("model", "seed"):
-            written = f", {outcome.rows} rows" if outcome.rows is not None else ""
+            written = f", {rows} rows" if rows is not None else ""
             self.reporter.progress(
-                f"{node.resource_type} {node.node_name}: {outcome.status}{written} "
-                f"in {outcome.seconds:.1f}s"
+                f"{node.resource_type} {node.node_name}: {result.status}{written} "
+                f"in {result.execution_time:.1f}s"
             )
-        elif outcome.status not in ("pass", "success", "warn"):
-            self.reporter.progress(f"test {node.node_name}: {outcome.status} {outcome.message}")
+        elif result.status not in ("pass", "success", "warn"):
+            self.reporter.progress(f"test {node.node_name}: {result.status} {result.message}")
 
     def count(self, resource_type: str, *statuses: str) -> int:
         return sum(
             1
-            for outcome in self.outcomes
-            if outcome.resource_type == resource_type and outcome.status in statuses
+            for data in self.finished
+            if data.node_info.resource_type == resource_type and data.run_result.status in statuses
         )
 
-    def problems(self) -> list[NodeOutcome]:
+    def problems(self) -> list[Any]:
         """Nodes that failed, errored or were skipped, in the order they finished."""
-        return [
-            outcome
-            for outcome in self.outcomes
-            if outcome.status in ("error", "fail", "runtime error", "skipped")
-        ]
+        problem = ("error", "fail", "runtime error", "skipped")
+        return [data for data in self.finished if data.run_result.status in problem]
 
     def first_problem(self) -> str:
         """The first failing node and its message, for a one-line error."""
         problems = self.problems()
         if not problems:
             return "see logs/forecast-migrate"
-        return f"{problems[0].name}: {problems[0].status}: {problems[0].message}"
+        node, result = problems[0].node_info, problems[0].run_result
+        return f"{node.node_name}: {result.status}: {result.message}"

@@ -94,11 +94,13 @@ def run_source_tests(ctx: Context) -> Verdict:
         for line in progress.hook_lines
         if line.startswith(READINESS_PREFIX)
     ]
-    for node in progress.outcomes:
-        if node.status == "error" or (node.status == "fail" and not verdict.blockers):
-            verdict.blockers.append(f"{node.name}: {node.message}")
-        elif node.status == "warn":
-            verdict.warnings.append(f"{node.name}: {node.message}")
+    for data in progress.finished:
+        status = data.run_result.status
+        said = f"{data.node_info.node_name}: {data.run_result.message}"
+        if status == "error" or (status == "fail" and not verdict.blockers):
+            verdict.blockers.append(said)
+        elif status == "warn":
+            verdict.warnings.append(said)
     if not result.success and not verdict.blockers:
         verdict.blockers.append(
             "dbt test failed without a failing test (see logs/forecast-migrate)"

@@ -16,7 +16,8 @@ from ..state import read_transition
 from . import backup as backup_command
 from . import check as check_command
 
-COMPLETE_LINE = re.compile(r"^Migration complete: (?P<counts>.*)$")
+# the on-run-end line of macro log_migration_complete
+COMPLETE_PREFIX = "Migration complete: "
 
 
 def run(ctx: Context, backup_name: str | None = None, rerun: bool = False) -> int:
@@ -68,11 +69,7 @@ def run_steps(ctx: Context, connection, backup_name: str | None, record: run_log
     progress = DbtProgress(reporter)
     with reporter.step("dbt build"), progress.running():
         result = ctx.dbt().invoke(["build"], callbacks=[progress])
-    record.counts["rows_written"] = {
-        node.name: node.rows
-        for node in progress.outcomes
-        if node.resource_type == "model" and node.rows is not None
-    }
+    record.counts["rows_written"] = progress.rows_written
     if not result.success or progress.problems():
         raise MigrationError(
             f"dbt build stopped ({len(progress.problems())} node(s) failed or skipped), "
@@ -93,8 +90,8 @@ def run_steps(ctx: Context, connection, backup_name: str | None, record: run_log
 def _complete_counts(lines: list[str]) -> dict[str, int]:
     """The counts of the runbook's `Migration complete: 72 curves, ...` line."""
     for line in lines:
-        if match := COMPLETE_LINE.match(line):
-            counts = re.findall(r"(\d+) (\w+)", match.group("counts"))
+        if line.startswith(COMPLETE_PREFIX):
+            counts = re.findall(r"(\d+) (\w+)", line.removeprefix(COMPLETE_PREFIX))
             return {name: int(number) for number, name in counts}
     return {}
 
@@ -103,13 +100,13 @@ def summarise(ctx: Context, progress: DbtProgress) -> None:
     """Runbook Step 4 as run by `dbt build`: its data tests, and the legacy rows that were
     listed in migration_exceptions instead of migrated (analysis verify_exceptions_by_reason)."""
     reporter = ctx.reporter
-    warned = [node for node in progress.outcomes if node.status == "warn"]
+    warned = [data for data in progress.finished if data.run_result.status == "warn"]
     reporter.result(
         f"Verification (runbook Step 4): {progress.count('test', 'pass')} data tests passed, "
         f"{len(warned)} warned (readiness warnings about legacy dirt), 0 failed"
     )
-    for node in warned:
-        reporter.result(f"  warn  {node.name}: {node.message}")
+    for data in warned:
+        reporter.result(f"  warn  {data.node_info.node_name}: {data.run_result.message}")
     exceptions = ctx.inventory().relation("migration_exceptions")
     rows = ctx.dbt().show_one("verify_exceptions_by_reason")
     reporter.result(

@@ -2,11 +2,8 @@
 
 Runs the `verify_*` analyses of the dbt project (`analyses/`, through `dbt show`) and the
 project's data tests on the new tables (`dbt test --exclude "source:*"`), and finds the
-project's objects (the inventory), then prints: the new tables exist; curves, instances and
-prices per market and location; the compat view's row count and its equality with the
-legacy table; schedules per frequency; the reconciliation totals; every row of
-`migration_exceptions` grouped by reason; and the data tests. `--format markdown` writes the
-same as a Markdown report for a change ticket.
+project's objects (the inventory), then lays them out section by section (see `render`).
+`--format markdown` writes the same as a Markdown report for a change ticket.
 
 Exit codes: 0 every check passed, 1 a check failed (the report says which), 2 a usage or
 connection error. All SQL lives in dbt; this module only runs it and lays out the results.
@@ -15,6 +12,7 @@ connection error. All SQL lives in dbt; this module only runs it and lays out th
 from __future__ import annotations
 
 import textwrap
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,55 +40,15 @@ Row = dict[str, Any]
 
 
 @dataclass
-class TestResult:
-    """One dbt data test of the verification."""
-
-    name: str
-    status: str  # pass, warn, fail, error, skipped
-    failures: int | None
-    message: str
-    description: str
-
-    @property
-    def failed(self) -> bool:
-        return self.status in ("fail", "error")
-
-
-@dataclass
 class Report:
-    """Everything the verification found; `render()` lays it out."""
+    """Everything the verification found, and which checks passed."""
 
-    rows: dict[str, list[Row]]
+    rows: dict[str, list[Row]]  # analysis name -> rows ([] when it could not run)
     query_errors: dict[str, str]  # analysis name -> dbt's error message
-    objects: list[tuple[str, str, str, bool]]  # group, schema, name, found
-    tests: list[TestResult] = field(default_factory=list)
+    objects: dict[str, dict[str, bool]]  # "group (schema)" -> object name -> found
+    tests: dict[str, Any]  # test name -> dbt's result of it (.status, .failures, .message)
+    checks: dict[str, bool] = field(default_factory=dict)
 
-    def __getitem__(self, analysis: str) -> list[Row]:
-        return self.rows.get(analysis, [])
-
-    @property
-    def compat_test(self) -> TestResult | None:
-        return next((test for test in self.tests if test.name == COMPAT_TEST), None)
-
-    @property
-    def checks(self) -> dict[str, bool]:
-        compat = self["verify_compat"]
-        test = self.compat_test
-        compat_ok = bool(compat) and test is not None and not test.failed
-        if compat_ok:
-            numbers = compat[0]
-            expected = numbers["legacy_rows"] - numbers["excepted_legacy_curves"]
-            compat_ok = numbers["compat_rows_of_legacy_curves"] == expected
-        reconciliation = self["verify_reconciliation"]
-        return {
-            "new tables exist": bool(self.objects) and all(found for *_, found in self.objects),
-            "compat view equals the legacy table": compat_ok,
-            "reconciliation": bool(reconciliation)
-            and all(row["unaccounted_rows"] == 0 for row in reconciliation),
-            "data tests": bool(self.tests) and not any(test.failed for test in self.tests),
-        }
-
-    @property
     def failed_checks(self) -> list[str]:
         failed = [name for name, ok in self.checks.items() if not ok]
         return failed + [f"query {name} could not run" for name in self.query_errors]
@@ -113,9 +71,8 @@ def run(ctx: Context, format: str = "text", output: Path | None = None) -> int:
         except OSError as error:
             raise MigrationError(f"cannot write {output}: {error.strerror}", EXIT_USAGE) from error
         ctx.reporter.progress(f"report written to {output}")
-    if report.failed_checks:
-        failed = "; ".join(report.failed_checks)
-        raise MigrationError(f"verification failed: {failed}", EXIT_CHECK_FAILED)
+    if failed := report.failed_checks():
+        raise MigrationError(f"verification failed: {'; '.join(failed)}", EXIT_CHECK_FAILED)
     ctx.reporter.progress("every check passed")
     return EXIT_OK
 
@@ -129,44 +86,66 @@ def collect(ctx: Context) -> Report:
         if name not in errors and not rows.get(name):
             errors[name] = "dbt show returned no rows"
     with ctx.connected() as connection:
-        objects = find(connection, ctx.inventory())
-    report = Report(rows=rows, query_errors=errors, objects=expected_objects(ctx, objects))
+        objects = expected_objects(ctx, find(connection, ctx.inventory()))
     with ctx.reporter.step('the data tests (dbt test --exclude "source:*")'):
         tested = session.invoke(["test", "--exclude", "source:*"])
-    for node_result in tested.result.results if tested.result else []:
-        node = node_result.node
-        if node.resource_type == "test":
-            report.tests.append(
-                TestResult(
-                    name=node.name,
-                    status=str(node_result.status),
-                    failures=node_result.failures,
-                    message=(node_result.message or "").strip(),
-                    description=" ".join((node.description or "").split()),
-                )
-            )
-    report.tests.sort(key=lambda test: test.name)
+    report = Report(
+        rows={name: rows.get(name, []) for name in ANALYSES},
+        query_errors=errors,
+        objects=objects,
+        tests=data_tests(tested),
+    )
+    report.checks = checks(report)
     return report
 
 
-def expected_objects(ctx: Context, objects: Objects) -> list[tuple[str, str, str, bool]]:
-    """Every object of the inventory, grouped, with whether the database holds it."""
+def expected_objects(ctx: Context, objects: Objects) -> dict[str, dict[str, bool]]:
+    """Every object of the inventory, by "group (schema)", with whether the database holds it."""
     inventory = ctx.inventory()
     present = {(obj.schema, obj.name, obj.kind) for obj in (*objects.relations, *objects.types)}
-    rows = [
-        ("legacy source", inventory.legacy_schema, table, table in objects.legacy_tables)
-        for table in inventory.legacy_tables
-    ]
+    groups: dict[str, dict[str, bool]] = defaultdict(dict)
+    for table in inventory.legacy_tables:
+        groups[f"legacy source ({inventory.legacy_schema})"][table] = table in objects.legacy_tables
     for relation in sorted(inventory.relations, key=lambda relation: relation.group):
         kind = "view" if relation.is_view else "table"
         found = (relation.schema, relation.identifier, kind) in present
-        rows.append((relation.group, relation.schema, relation.name, found))
+        groups[f"{relation.group} ({relation.schema})"][relation.name] = found
     schema = inventory.target_schema
-    rows += [
-        ("enum type", schema, name, (schema, name, "type") in present)
-        for name in inventory.enum_types
-    ]
-    return rows
+    for name in inventory.enum_types:
+        groups[f"enum type ({schema})"][name] = (schema, name, "type") in present
+    return groups
+
+
+def data_tests(tested: Any) -> dict[str, Any]:
+    """dbt's results of the data tests in the result of `dbt test`, by name."""
+    results = tested.result.results if tested.result else []
+    tests = [result for result in results if result.node.resource_type == "test"]
+    return {test.node.name: test for test in sorted(tests, key=lambda test: test.node.name)}
+
+
+def _passed(test: Any) -> bool:
+    return test is not None and test.status not in ("fail", "error")
+
+
+def checks(report: Report) -> dict[str, bool]:
+    """Each check of the verification: passed or not."""
+    compat = report.rows["verify_compat"]
+    numbers = compat[0] if compat else {}
+    compat_ok = (
+        bool(numbers)
+        and _passed(report.tests.get(COMPAT_TEST))
+        and numbers["compat_rows_of_legacy_curves"]
+        == numbers["legacy_rows"] - numbers["excepted_legacy_curves"]
+    )
+    reconciliation = report.rows["verify_reconciliation"]
+    return {
+        "new tables exist": bool(report.objects)
+        and all(all(found.values()) for found in report.objects.values()),
+        "compat view equals the legacy table": compat_ok,
+        "reconciliation": bool(reconciliation)
+        and all(row["unaccounted_rows"] == 0 for row in reconciliation),
+        "data tests": bool(report.tests) and all(map(_passed, report.tests.values())),
+    }
 
 
 class Document:
@@ -219,12 +198,12 @@ def _verdict(ok: bool) -> str:
 def render(report: Report, markdown: bool = False) -> str:
     """The report as text (aligned tables) or Markdown (for a change ticket)."""
     out = Document(markdown)
-    context = report["project_context"][0] if report["project_context"] else {}
-    checks = report.checks
+    context = (report.rows["project_context"] or [{}])[0]
+    failed = report.failed_checks()
     out.heading("Migration verification (runbook Step 4)", level=1)
     out.fields(
         [
-            ("result", _verdict(not report.failed_checks)),
+            ("result", _verdict(not failed)),
             ("database", context.get("database_name")),
             ("server version", context.get("server_version")),
             ("checked as", context.get("user_name")),
@@ -234,52 +213,52 @@ def render(report: Report, markdown: bool = False) -> str:
             ("checked at", context.get("checked_at")),
         ]
     )
-    if report.failed_checks:
-        out.para("Failed: " + "; ".join(report.failed_checks) + ".")
+    if failed:
+        out.para("Failed: " + "; ".join(failed) + ".")
     for name, message in report.query_errors.items():
         out.para(f"Query {name} could not run: {' '.join(message.split())}")
-    render_objects(out, report, checks["new tables exist"])
-    render_counts(out, report)
-    render_compat(out, report, checks["compat view equals the legacy table"])
-    render_schedules(out, report)
-    render_reconciliation(out, report, context, checks["reconciliation"])
+    render_objects(out, report)
+    out.heading("2. Curves, instances and prices per market and location")
+    out.rows(report.rows["verify_curves_by_market_location"])
+    render_compat(out, report)
+    out.heading("4. Schedules per frequency")
+    out.rows(report.rows["verify_schedules_by_frequency"])
+    render_reconciliation(out, report, context)
     render_exceptions(out, report)
-    render_tests(out, report, checks["data tests"])
+    render_tests(out, report)
     return out.text()
 
 
-def render_objects(out: Document, report: Report, ok: bool) -> None:
-    out.heading(f"1. The new tables exist: {_verdict(ok)}")
-    groups: dict[str, list[tuple]] = {}
-    for group, schema, name, found in report.objects:
-        groups.setdefault(f"{group} ({schema})", []).append((name, found))
+def render_objects(out: Document, report: Report) -> None:
+    out.heading(f"1. The new tables exist: {_verdict(report.checks['new tables exist'])}")
     out.table(
         ["objects", "expected", "found", "missing"],
         [
             [
                 group,
-                len(members),
-                sum(1 for _, found in members if found),
-                ", ".join(name for name, found in members if not found),
+                len(found),
+                sum(found.values()),
+                ", ".join(name for name, ok in found.items() if not ok),
             ]
-            for group, members in groups.items()
+            for group, found in report.objects.items()
         ],
     )
-    new_tables = [name for group, _, name, _ in report.objects if group == "new table"]
+    new_tables = [
+        name
+        for group, found in report.objects.items()
+        if group.startswith("new table (")
+        for name in found
+    ]
     if new_tables:
         out.para("New tables: " + ", ".join(new_tables) + ".")
 
 
-def render_counts(out: Document, report: Report) -> None:
-    out.heading("2. Curves, instances and prices per market and location")
-    out.rows(report["verify_curves_by_market_location"])
-
-
-def render_compat(out: Document, report: Report, ok: bool) -> None:
+def render_compat(out: Document, report: Report) -> None:
+    ok = report.checks["compat view equals the legacy table"]
     out.heading(f"3. Compatibility view curve_definitions_compat: {_verdict(ok)}")
-    if not report["verify_compat"]:
+    if not report.rows["verify_compat"]:
         return
-    numbers, test = report["verify_compat"][0], report.compat_test
+    numbers, test = report.rows["verify_compat"][0], report.tests.get(COMPAT_TEST)
     out.table(
         ["relation", "rows"],
         [
@@ -289,7 +268,7 @@ def render_compat(out: Document, report: Report, ok: bool) -> None:
             ["legacy curves listed as exceptions", numbers["excepted_legacy_curves"]],
         ],
     )
-    if test and not test.failed:
+    if _passed(test):
         equality = f"yes ({COMPAT_TEST}: {test.status})"
     else:
         differing = f", {test.failures} differing rows" if test and test.failures else ""
@@ -297,19 +276,14 @@ def render_compat(out: Document, report: Report, ok: bool) -> None:
     out.para(f"Every migrated legacy row equal in all columns: {equality}.")
 
 
-def render_schedules(out: Document, report: Report) -> None:
-    out.heading("4. Schedules per frequency")
-    out.rows(report["verify_schedules_by_frequency"])
-
-
-def render_reconciliation(out: Document, report: Report, context: Row, ok: bool) -> None:
-    out.heading(f"5. Reconciliation: {_verdict(ok)}")
+def render_reconciliation(out: Document, report: Report, context: Row) -> None:
+    out.heading(f"5. Reconciliation: {_verdict(report.checks['reconciliation'])}")
     out.para(
         "Every legacy row is migrated as a row of its own or listed in migration_exceptions: "
         "legacy = migrated + exceptions, so unaccounted must be 0. The new table also holds "
         "rows without a legacy row of their own (default schedules, application rows)."
     )
-    rows = report["verify_reconciliation"]
+    rows = report.rows["verify_reconciliation"]
     curves = next((row for row in rows if row["legacy_table"] == "curve_definitions"), None)
     if curves and context:
         out.para(
@@ -320,7 +294,7 @@ def render_reconciliation(out: Document, report: Report, context: Row, ok: bool)
 
 
 def render_exceptions(out: Document, report: Report) -> None:
-    rows = report["verify_exceptions_by_reason"]
+    rows = report.rows["verify_exceptions_by_reason"]
     total = sum(row["exception_rows"] for row in rows)
     out.heading(f"6. Exceptions: {total} legacy rows not migrated, by reason")
     out.rows(rows)
@@ -328,26 +302,30 @@ def render_exceptions(out: Document, report: Report) -> None:
         out.para("None: every legacy row was migrated.")
 
 
-def render_tests(out: Document, report: Report, ok: bool) -> None:
-    counts: dict[str, int] = {}
-    for test in report.tests:
-        counts[test.status] = counts.get(test.status, 0) + 1
-    summary = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
-    out.heading(f"7. Data tests on the new tables: {_verdict(ok)} ({summary or 'none run'})")
+def render_tests(out: Document, report: Report) -> None:
+    tests = report.tests.values()
+    counts = sorted(Counter(str(test.status) for test in tests).items())
+    summary = ", ".join(f"{count} {status}" for status, count in counts) or "none run"
+    ok = report.checks["data tests"]
+    out.heading(f"7. Data tests on the new tables: {_verdict(ok)} ({summary})")
     out.table(
         ["check", "result", "what it verifies"],
         [
-            [test.name, test.status, test.description]
-            for test in report.tests
-            if test.name.startswith("assert_")
+            [name, str(test.status), " ".join((test.node.description or "").split())]
+            for name, test in report.tests.items()
+            if name.startswith("assert_")
         ],
     )
-    problems = [test for test in report.tests if test.status != "pass"]
+    problems = [
+        f"- {name}: {test.status}: {(test.message or '').strip()}"
+        for name, test in report.tests.items()
+        if test.status != "pass"
+    ]
     if problems:
         out.para("Tests that did not pass:")
-        out.lines += [f"- {test.name}: {test.status}: {test.message}" for test in problems] + [""]
+        out.lines += [*problems, ""]
     else:
         out.para(
-            f"All {len(report.tests)} data tests passed (the checks above, plus keys, "
+            f"All {len(tests)} data tests passed (the checks above, plus keys, "
             "not-null, accepted values and foreign keys of every model)."
         )
