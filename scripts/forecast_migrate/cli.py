@@ -19,6 +19,7 @@ from .commands import backup, check, cleanup, migrate, rollback, status, verify
 from .context import Context
 from .database import one_line
 from .progress import Reporter
+from .state import DEFAULT_RETENTION_DAYS
 
 EPILOG = """\
 sequence of a maintenance window:
@@ -173,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--older-than",
         dest="retention_days",
         type=int,
-        default=cleanup.DEFAULT_RETENTION_DAYS,
+        default=DEFAULT_RETENTION_DAYS,
         metavar="DAYS",
         help="retention in days (default %(default)s)",
     )

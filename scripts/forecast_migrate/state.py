@@ -14,6 +14,9 @@ from .database import fetch_one, fetch_value
 from .inventory import Inventory, Objects, find
 from .run_log import RUN_LOG_SCHEMA, effective_outcome, lock_holder_pids, recent
 
+# the runbook's retention: days the backups, and the legacy tables after the migration, are
+# kept before cleanup may drop them (status says when; cleanup --older-than overrides it)
+DEFAULT_RETENTION_DAYS = 30
 DATABASE_CREATE_PRIVILEGE = sql.SQL("select has_database_privilege(current_database(), 'CREATE')")
 # (schema) -> usage, create
 SCHEMA_PRIVILEGES = sql.SQL(

@@ -21,9 +21,8 @@ from ..context import Context
 from ..database import as_text, execute, fetch_all, transaction
 from ..inventory import Inventory
 from ..progress import DbtProgress
-from ..state import Transition, read_transition
+from ..state import DEFAULT_RETENTION_DAYS, Transition, read_transition
 
-DEFAULT_RETENTION_DAYS = 30
 LOCK_TIMEOUT_MS = 5000
 # the analyses of the clean-up of the legacy tables, compiled by dbt, run in our transaction
 COMPARE_ANALYSIS = "legacy_compat_differences"

@@ -12,8 +12,7 @@ from .. import EXIT_OK, backups, run_log
 from ..context import Context
 from ..database import describe_target
 from ..inventory import application_rows, count_application_rows
-from ..state import Transition, read_transition
-from .cleanup import DEFAULT_RETENTION_DAYS
+from ..state import DEFAULT_RETENTION_DAYS, Transition, read_transition
 
 RUN_LOG_LINES = 8
 # the counts of the runbook's "Migration complete" line, in its order
