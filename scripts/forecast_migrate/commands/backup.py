@@ -26,19 +26,7 @@ def take(ctx: Context, connection, name: str | None) -> Backup:
     """Create and verify one backup; the default name is backup_<today>, suffixed when taken.
     An explicit name that exists is refused: a backup is never overwritten."""
     inventory = ctx.inventory()
-    if name is None:
-        name = backups.default_name(connection)
-    elif backups.schema_exists(connection, name):
-        raise MigrationError(f"backup {name} already exists: it is never overwritten")
-    missing = [
-        table
-        for table in inventory.legacy_tables
-        if backups.table_checksum(connection, inventory.legacy_schema, table) is None
-    ]
-    if missing:
-        raise MigrationError(
-            f'cannot back up: "{inventory.legacy_schema}" has no table {", ".join(missing)}'
-        )
+    name = name or backups.default_name(connection)
     with ctx.reporter.step(f"backup {name}"):
         backup = backups.create(
             name, inventory.legacy_schema, inventory.legacy_tables, ctx.reporter

@@ -372,7 +372,7 @@ def _check_legacy_tables(
     inventory = ctx.inventory()
     legacy, tables = inventory.legacy_schema, inventory.legacy_tables
     outcome.checks = backups.compare(connection, legacy, backup, tables)
-    damaged = [check.table for check in outcome.checks if not check.ok and check.rows is not None]
+    damaged = [check.table for check in outcome.checks if not check.ok and check.found]
     if request.restore_from is None or not damaged:
         return
     outcome.restored = backups.restore(connection, legacy, backup, damaged, tables)
