@@ -151,6 +151,13 @@ def read(connection, name: str) -> Backup | None:
     )
 
 
+def read_existing(connection, name: str) -> Backup:
+    backup = read(connection, name)
+    if backup is None:
+        raise MigrationError(f"no backup named {name}", EXIT_USAGE)
+    return backup
+
+
 def list_backups(connection) -> list[Backup]:
     """Every backup in the database, oldest first."""
     schemas = fetch_all(connection, queries.BACKUP_SCHEMAS, (queries.MANIFEST_TABLE,))

@@ -6,7 +6,7 @@ records row counts and checksums in its manifest, re-reads the copies and verifi
 
 from __future__ import annotations
 
-from .. import EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, MigrationError, backups
+from .. import EXIT_CHECK_FAILED, EXIT_OK, backups
 from ..backups import Backup
 from ..context import Context
 
@@ -41,9 +41,7 @@ def take(ctx: Context, connection, name: str | None) -> Backup:
 def verify(ctx: Context, name: str) -> int:
     """Re-read backup `name` and check every copy against its manifest."""
     with ctx.connected() as connection:
-        backup = backups.read(connection, name)
-        if backup is None:
-            raise MigrationError(f"no backup named {name}", EXIT_USAGE)
+        backup = backups.read_existing(connection, name)
         with ctx.reporter.step(f"verify backup {name}"):
             checks = backups.verify(connection, backup)
     ctx.reporter.result(f"Backup {name} (taken {backup.created_at:%Y-%m-%d %H:%M:%S %Z}):")

@@ -186,23 +186,7 @@ def _locks(plan: Plan, attempt_ms: int) -> list[sql.Composable]:
 
 def _roll_back(ctx: Context, connection, request: Request) -> int:
     """Under the migration lock: check, ask, then run the transaction and report."""
-    inventory = ctx.inventory()
-    objects = find(connection, inventory)
-    if objects.nothing_present and request.restore_from is None:
-        raise MigrationError(
-            f"nothing to roll back: no table, view or enum type of the project exists in "
-            f'"{inventory.target_schema}" or "{inventory.migration_schema}" and no legacy '
-            "table is renamed (never migrated, or rolled back already). Nothing changed"
-        )
-    if request.export_path is not None:
-        _prepare_export_dir(request.export_path, inventory)
-    plan = _plan(ctx, objects)
-    require_ownership(connection, objects)
-    require_create_rights(connection, inventory, new_schemas=run_log.locate(connection) is None)
-    backup = _backup_to_check(connection, request.restore_from)
-    ctx.reporter.result(
-        f"Rollback: {objects.summary()}; {len(plan.renamed)} renamed legacy table(s)"
-    )
+    plan, backup = _checked_plan(ctx, connection, request)
     selects = application_rows(ctx.dbt())
     counts = count_application_rows(connection, selects, plan.target_tables)
     ctx.reporter.result(f"Application rows in the new tables: {_written(counts) or 'none'}")
@@ -227,6 +211,32 @@ def _roll_back(ctx: Context, connection, request: Request) -> int:
     return EXIT_OK if outcome.legacy_tables_match else EXIT_CHECK_FAILED
 
 
+def _checked_plan(ctx: Context, connection, request: Request) -> tuple[Plan, Backup | None]:
+    """The plan and the backup to check the legacy tables against, once nothing stands in
+    the way (the user is asked next)."""
+    inventory = ctx.inventory()
+    objects = find(connection, inventory)
+    if objects.nothing_present and request.restore_from is None:
+        raise MigrationError(
+            f"nothing to roll back: no table, view or enum type of the project exists in "
+            f'"{inventory.target_schema}" or "{inventory.migration_schema}" and no legacy '
+            "table is renamed (never migrated, or rolled back already). Nothing changed"
+        )
+    if request.export_path is not None:
+        _prepare_export_dir(request.export_path, inventory)
+    plan = _plan(ctx, objects)
+    require_ownership(connection, objects)
+    require_create_rights(connection, inventory, new_schemas=run_log.locate(connection) is None)
+    if request.restore_from is None:
+        backup = backups.latest_verified(connection)
+    else:
+        backup = backups.read_existing(connection, request.restore_from)
+    ctx.reporter.result(
+        f"Rollback: {objects.summary()}; {len(plan.renamed)} renamed legacy table(s)"
+    )
+    return plan, backup
+
+
 def _prepare_export_dir(path: Path, inventory: Inventory) -> None:
     """The export directory exists (created if missing) and holds no CSV of ours yet."""
     try:
@@ -241,15 +251,6 @@ def _prepare_export_dir(path: Path, inventory: Inventory) -> None:
                 f"{path / relation.identifier}.csv exists: export to an empty directory",
                 EXIT_USAGE,
             )
-
-
-def _backup_to_check(connection, restore_from: str | None) -> Backup | None:
-    if restore_from is None:
-        return backups.latest_verified(connection)
-    backup = backups.read(connection, restore_from)
-    if backup is None:
-        raise MigrationError(f"no backup named {restore_from}", EXIT_USAGE)
-    return backup
 
 
 def _written(counts: dict[str, int]) -> str:
