@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import graphlib
+import itertools
 import re
 import time
 from collections.abc import Sequence
@@ -40,7 +41,7 @@ RECORD = """
 insert into {manifest} (table_name, source_schema, row_count, checksum) values (%s, %s, %s, %s)
 """
 MANIFEST = """
-select table_name, source_schema, row_count, checksum, created_at, verified_at
+select table_name, row_count, checksum, created_at, verified_at
 from {manifest} order by table_name
 """
 MARK_VERIFIED = "update {manifest} set verified_at = now()"
@@ -53,10 +54,9 @@ def _statement(text: str, backup: str) -> sql.Composed:
 
 @dataclass(frozen=True)
 class ManifestEntry:
-    """What the manifest recorded for one legacy table."""
+    """A table's row count and checksum: as a manifest recorded them, or as found now."""
 
     table: str
-    source_schema: str
     rows: int
     checksum: str
 
@@ -79,31 +79,27 @@ class Backup:
 
 @dataclass(frozen=True)
 class TableCheck:
-    """A table's row count and checksum against what a manifest recorded."""
+    """A table as found (None: missing) against its manifest entry (None: not in the backup)."""
 
     table: str
-    expected_rows: int | None
-    expected_checksum: str | None
-    rows: int | None
-    checksum: str | None
+    expected: ManifestEntry | None
+    found: ManifestEntry | None
 
     @property
     def ok(self) -> bool:
-        return self.expected_checksum is not None and (self.rows, self.checksum) == (
-            self.expected_rows,
-            self.expected_checksum,
-        )
+        return self.expected is not None and self.found == self.expected
 
     def describe(self) -> str:
-        if self.rows is None:
+        found, expected = self.found, self.expected
+        if found is None:
             return f"{self.table}: missing"
-        if self.expected_checksum is None:
+        if expected is None:
             return f"{self.table}: not in the backup"
         if self.ok:
-            return f"{self.table}: {self.rows} rows, checksum {self.checksum[:12]} matches"
+            return f"{self.table}: {found.rows} rows, checksum {found.checksum[:12]} matches"
         return (
-            f"{self.table}: {self.rows} rows (backup {self.expected_rows}), checksum "
-            f"{self.checksum[:12]} differs from {self.expected_checksum[:12]}"
+            f"{self.table}: {found.rows} rows (backup {expected.rows}), checksum "
+            f"{found.checksum[:12]} differs from {expected.checksum[:12]}"
         )
 
 
@@ -125,45 +121,48 @@ def server_now(connection) -> datetime.datetime:
 def default_name(connection) -> str:
     """backup_<today's date on the server>, with _2, _3, ... when that name is taken."""
     base = f"backup_{server_now(connection):%Y%m%d}"
-    candidate, suffix = base, 1
-    while schema_exists(connection, candidate):
-        suffix += 1
-        candidate = f"{base}_{suffix}"
-    return candidate
+    candidates = itertools.chain([base], (f"{base}_{suffix}" for suffix in itertools.count(2)))
+    return next(name for name in candidates if not schema_exists(connection, name))
 
 
 def schema_exists(connection, name: str) -> bool:
     return bool(fetch_value(connection, queries.SCHEMA_EXISTS, (name,)))
 
 
+def relation_exists(connection, schema: str, name: str) -> bool:
+    return bool(
+        fetch_value(connection, queries.RELATION_EXISTS, (queries.regclass_text(schema, name),))
+    )
+
+
 def read(connection, name: str) -> Backup | None:
     """The backup in schema `name`, or None when there is none."""
-    if not fetch_value(
-        connection,
-        queries.RELATION_EXISTS,
-        (queries.regclass_text(name, queries.MANIFEST_TABLE),),
-    ):
+    if not relation_exists(connection, name, queries.MANIFEST_TABLE):
         return None
     rows = fetch_all(connection, _statement(MANIFEST, name))
     if not rows:
         return None
+    verified = [row[4] for row in rows]
     return Backup(
         name=name,
-        created_at=min(row[4] for row in rows),
-        verified_at=min((row[5] for row in rows), default=None)
-        if all(row[5] for row in rows)
-        else None,
-        entries=tuple(ManifestEntry(row[0], row[1], row[2], row[3]) for row in rows),
+        created_at=min(row[3] for row in rows),
+        verified_at=None if None in verified else min(verified),  # verified once all are
+        entries=tuple(ManifestEntry(*row[:3]) for row in rows),
     )
+
+
+def read_existing(connection, name: str) -> Backup:
+    backup = read(connection, name)
+    if backup is None:
+        raise MigrationError(f"no backup named {name}", EXIT_USAGE)
+    return backup
 
 
 def list_backups(connection) -> list[Backup]:
     """Every backup in the database, oldest first."""
-    names = [
-        row[0] for row in fetch_all(connection, queries.BACKUP_SCHEMAS, (queries.MANIFEST_TABLE,))
-    ]
-    backups = [backup for backup in (read(connection, name) for name in names) if backup]
-    return sorted(backups, key=lambda backup: backup.created_at)
+    schemas = fetch_all(connection, queries.BACKUP_SCHEMAS, (queries.MANIFEST_TABLE,))
+    found = [read(connection, name) for (name,) in schemas]
+    return sorted(filter(None, found), key=lambda backup: backup.created_at)
 
 
 def latest_verified(connection) -> Backup | None:
@@ -171,32 +170,20 @@ def latest_verified(connection) -> Backup | None:
     return verified[-1] if verified else None
 
 
-def table_checksum(connection, schema: str, table: str) -> tuple[int, str] | None:
-    """(rows, checksum) of one table, or None when it does not exist."""
-    if not fetch_value(
-        connection, queries.RELATION_EXISTS, (queries.regclass_text(schema, table),)
-    ):
+def table_checksum(connection, schema: str, table: str) -> ManifestEntry | None:
+    """Row count and checksum of one table as it is now, or None when it does not exist."""
+    if not relation_exists(connection, schema, table):
         return None
     rows, checksum = fetch_all(connection, queries.checksum(schema, table))[0]
-    return int(rows), checksum
+    return ManifestEntry(table, int(rows), checksum)
 
 
 def compare(connection, schema: str, backup: Backup, tables: Sequence[str]) -> list[TableCheck]:
     """Check tables of `schema` (the legacy schema, or the backup itself) against the manifest."""
-    checks = []
-    for table in tables:
-        entry = backup.entry(table)
-        found = table_checksum(connection, schema, table)
-        checks.append(
-            TableCheck(
-                table=table,
-                expected_rows=entry.rows if entry else None,
-                expected_checksum=entry.checksum if entry else None,
-                rows=found[0] if found else None,
-                checksum=found[1] if found else None,
-            )
-        )
-    return checks
+    return [
+        TableCheck(table, backup.entry(table), table_checksum(connection, schema, table))
+        for table in tables
+    ]
 
 
 def verify(connection, backup: Backup) -> list[TableCheck]:
@@ -212,27 +199,21 @@ def create(name: str, legacy_schema: str, tables: Sequence[str], reporter: Repor
     """Copy the legacy tables into a new schema `name` and record their row counts and
     checksums, all in one REPEATABLE READ transaction (one consistent snapshot); then
     re-read the copies and verify them. Refuses an existing schema of that name."""
-    validate_name(name)
     with transaction("backup", isolation_level="REPEATABLE READ") as connection:
         if schema_exists(connection, name):
             raise MigrationError(f"backup {name} already exists: it is never overwritten")
+        missing = [
+            table for table in tables if not relation_exists(connection, legacy_schema, table)
+        ]
+        if missing:
+            raise MigrationError(
+                f'cannot back up: "{legacy_schema}" has no table {", ".join(missing)}'
+            )
         execute(connection, _statement(CREATE, name))
         for table in tables:
-            started = time.monotonic()
-            copy = sql.SQL("create table {} as table {}").format(
-                queries.qualified(name, table), queries.qualified(legacy_schema, table)
-            )
-            copied = execute(connection, copy)
-            rows, checksum = fetch_all(connection, queries.checksum(legacy_schema, table))[0]
-            execute(connection, _statement(RECORD, name), (table, legacy_schema, rows, checksum))
-            reporter.progress(
-                f"backup {name}: copied {legacy_schema}.{table}, {copied} rows "
-                f"in {time.monotonic() - started:.1f}s"
-            )
-
+            _copy(connection, legacy_schema, table, name, reporter)
     with closing(connect("backup verify")) as connection:
         backup = read(connection, name)
-        assert backup is not None
         checks = verify(connection, backup)
     for check in checks:
         reporter.progress(f"backup {name}: verified {check.describe()}")
@@ -240,6 +221,21 @@ def create(name: str, legacy_schema: str, tables: Sequence[str], reporter: Repor
         failed = "; ".join(check.describe() for check in checks if not check.ok)
         raise MigrationError(f"backup {name} does not match its manifest: {failed}")
     return backup
+
+
+def _copy(connection, legacy_schema: str, table: str, backup: str, reporter: Reporter) -> None:
+    """Copy one legacy table into the backup and record its row count and checksum."""
+    started = time.monotonic()
+    copy = sql.SQL("create table {} as table {}").format(
+        queries.qualified(backup, table), queries.qualified(legacy_schema, table)
+    )
+    copied = execute(connection, copy)
+    rows, checksum = fetch_all(connection, queries.checksum(legacy_schema, table))[0]
+    execute(connection, _statement(RECORD, backup), (table, legacy_schema, rows, checksum))
+    reporter.progress(
+        f"backup {backup}: copied {legacy_schema}.{table}, {copied} rows "
+        f"in {time.monotonic() - started:.1f}s"
+    )
 
 
 def restore(
@@ -253,33 +249,24 @@ def restore(
     caller's transaction. Legacy tables holding foreign keys to a damaged table are restored
     with it (they must be emptied together); rows are inserted parents first. Returns the
     tables restored."""
-    edges = fetch_all(
-        connection,
-        queries.FOREIGN_KEYS_AMONG,
-        (legacy_schema, list(legacy_tables), list(legacy_tables)),
-    )
-    parents = {table: set() for table in legacy_tables}
-    children = {table: set() for table in legacy_tables}
-    for child, parent in edges:
-        parents[child].add(parent)
-        children[parent].add(child)
+    tables = list(legacy_tables)
+    edges = fetch_all(connection, queries.FOREIGN_KEYS_AMONG, (legacy_schema, tables, tables))
     restored = set(damaged)
-    while grown := {child for table in restored for child in children[table]} - restored:
+    while grown := {child for child, parent in edges if parent in restored} - restored:
         restored |= grown
-    # TRUNCATE empties them together; rows go back parents first
-    order = list(
-        graphlib.TopologicalSorter(
-            {table: parents[table] & restored for table in sorted(restored)}
-        ).static_order()
-    )
+    parents = {
+        table: {parent for child, parent in edges if child == table and parent in restored}
+        for table in sorted(restored)
+    }
+    order = list(graphlib.TopologicalSorter(parents).static_order())
     missing = [table for table in order if backup.entry(table) is None]
     if missing:
         raise MigrationError(f"backup {backup.name} has no copy of {', '.join(missing)}")
-    tables = [(legacy_schema, table) for table in order]
-    execute(connection, queries.with_relations("truncate table {}", tables))
+    # TRUNCATE empties them together; rows go back parents first
+    relations = [(legacy_schema, table) for table in order]
+    execute(connection, queries.with_relations("truncate table {}", relations))
     for table in order:
-        columns = [
-            row[0] for row in fetch_all(connection, queries.TABLE_COLUMNS, (legacy_schema, table))
-        ]
+        rows = fetch_all(connection, queries.TABLE_COLUMNS, (legacy_schema, table))
+        columns = [column for (column,) in rows]
         execute(connection, queries.restore_rows(legacy_schema, table, backup.name, columns))
     return order

@@ -6,7 +6,7 @@ records row counts and checksums in its manifest, re-reads the copies and verifi
 
 from __future__ import annotations
 
-from .. import EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, MigrationError, backups
+from .. import EXIT_CHECK_FAILED, EXIT_OK, backups
 from ..backups import Backup
 from ..context import Context
 
@@ -26,19 +26,7 @@ def take(ctx: Context, connection, name: str | None) -> Backup:
     """Create and verify one backup; the default name is backup_<today>, suffixed when taken.
     An explicit name that exists is refused: a backup is never overwritten."""
     inventory = ctx.inventory()
-    if name is None:
-        name = backups.default_name(connection)
-    elif backups.schema_exists(connection, name):
-        raise MigrationError(f"backup {name} already exists: it is never overwritten")
-    missing = [
-        table
-        for table in inventory.legacy_tables
-        if backups.table_checksum(connection, inventory.legacy_schema, table) is None
-    ]
-    if missing:
-        raise MigrationError(
-            f'cannot back up: "{inventory.legacy_schema}" has no table {", ".join(missing)}'
-        )
+    name = name or backups.default_name(connection)
     with ctx.reporter.step(f"backup {name}"):
         backup = backups.create(
             name, inventory.legacy_schema, inventory.legacy_tables, ctx.reporter
@@ -53,9 +41,7 @@ def take(ctx: Context, connection, name: str | None) -> Backup:
 def verify(ctx: Context, name: str) -> int:
     """Re-read backup `name` and check every copy against its manifest."""
     with ctx.connected() as connection:
-        backup = backups.read(connection, name)
-        if backup is None:
-            raise MigrationError(f"no backup named {name}", EXIT_USAGE)
+        backup = backups.read_existing(connection, name)
         with ctx.reporter.step(f"verify backup {name}"):
             checks = backups.verify(connection, backup)
     ctx.reporter.result(f"Backup {name} (taken {backup.created_at:%Y-%m-%d %H:%M:%S %Z}):")

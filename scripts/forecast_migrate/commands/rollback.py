@@ -40,57 +40,24 @@ LOCK_ATTEMPTS = 3
 class Plan:
     """What the rollback will do, derived from the inventory and the database."""
 
-    lock: tuple[tuple[str, str], ...]
-    views: tuple[tuple[str, str], ...]
-    tables: tuple[tuple[str, str], ...]
-    types: tuple[str, ...]
-    renames: tuple[tuple[str, str], ...]  # (<table>_legacy, <table>) in the legacy schema
+    lock: tuple[tuple[str, str], ...]  # the tables to lock before changing anything
+    changes: tuple[sql.Composable, ...]  # the drops, revokes and renames, run under the locks
+    views: int
+    tables: int
+    types: int
+    renamed: tuple[str, ...]  # legacy tables found as <table>_legacy, renamed back
     target_tables: tuple[str, ...]  # present tables the application may have written to
-    revoke_schema_usage: tuple[str, ...]  # roles the migration granted USAGE on the target schema
-
-    def statements(self, inventory: Inventory, lock_timeout_ms: int) -> list[sql.Composable]:
-        """The plan as SQL (without the conditional drop of the emptied migration schema)."""
-        statements: list[sql.Composable] = [queries.set_lock_timeout(lock_timeout_ms)]
-        # tables only: LOCK on a view also locks what the view reads, the catalog included
-        if self.lock:
-            statements.append(
-                queries.with_relations("lock table {} in access exclusive mode", self.lock)
-            )
-        if self.views:
-            statements.append(queries.with_relations("drop view {}", self.views))
-        if self.tables:
-            statements.append(queries.with_relations("drop table {}", self.tables))
-        if self.types:
-            types = [(inventory.target_schema, name) for name in self.types]
-            statements.append(queries.with_relations("drop type {}", types))
-        statements += [
-            queries.revoke_schema_usage(inventory.target_schema, grantee)
-            for grantee in self.revoke_schema_usage
-        ]
-        statements += [
-            queries.rename_table(inventory.legacy_schema, old, new) for old, new in self.renames
-        ]
-        return statements
 
 
 @dataclass(frozen=True)
 class Request:
     """What the user asked for, checked before anything runs."""
 
-    force: bool = False
-    export_path: Path | None = None
-    restore_from: str | None = None
-    attempt_ms: int = int(DEFAULT_LOCK_TIMEOUT_SECONDS * 1000 / LOCK_ATTEMPTS)
-
-    @property
-    def arguments(self) -> str:
-        """The options as the run log records them."""
-        flags = (
-            ("--force", "" if self.force else None),
-            ("--export", self.export_path),
-            ("--restore-from-backup", self.restore_from),
-        )
-        return " ".join(f"{flag} {value}".strip() for flag, value in flags if value is not None)
+    force: bool
+    export_path: Path | None
+    restore_from: str | None
+    attempt_ms: int  # the lock_timeout of each of the LOCK_ATTEMPTS attempts
+    arguments: str  # the options as the run log records them
 
 
 @dataclass
@@ -107,49 +74,6 @@ class Outcome:
         return all(check.ok for check in self.checks)
 
 
-def make_plan(inventory: Inventory, objects: Objects, revoke_schema_usage: tuple[str, ...]) -> Plan:
-    """Drop what exists of the project; rename back what a hand-run migration renamed;
-    revoke the USAGE grants on the target schema that the migration made. Refuses after the
-    clean-up: the new tables then hold the only copy of the legacy rows."""
-    if objects.retired_legacy:
-        retired = ", ".join(
-            f'"{inventory.legacy_schema}".{name}' for name in objects.retired_legacy
-        )
-        raise MigrationError(
-            f"the clean-up replaced the legacy tables by views ({retired}): the new tables hold "
-            "the only copy of the data, so rollback refuses; nothing changed (to go back, "
-            "restore a snapshot taken before the clean-up)",
-            EXIT_CHECK_FAILED,
-        )
-    conflicting = [table for table in objects.renamed_legacy if table in objects.legacy_tables]
-    if conflicting:
-        raise MigrationError(
-            f'both "{inventory.legacy_schema}".{conflicting[0]} and {conflicting[0]}'
-            f"{RENAMED_SUFFIX} exist: decide which one is the legacy table before rolling "
-            "back; nothing changed"
-        )
-    views = tuple((obj.schema, obj.name) for obj in objects.relations if obj.kind == "view")
-    tables = tuple((obj.schema, obj.name) for obj in objects.relations if obj.kind == "table")
-    legacy = inventory.legacy_schema
-    legacy_relations = tuple((legacy, table) for table in objects.legacy_tables) + tuple(
-        (legacy, table + RENAMED_SUFFIX) for table in objects.renamed_legacy
-    )
-    target_names = {relation.identifier for relation in inventory.target_tables}
-    return Plan(
-        lock=tables + legacy_relations,
-        views=views,
-        tables=tables,
-        types=tuple(obj.name for obj in objects.types),
-        renames=tuple((table + RENAMED_SUFFIX, table) for table in objects.renamed_legacy),
-        target_tables=tuple(
-            name
-            for schema, name in tables
-            if schema == inventory.target_schema and name in target_names
-        ),
-        revoke_schema_usage=revoke_schema_usage,
-    )
-
-
 def run(
     ctx: Context,
     force: bool = False,
@@ -163,30 +87,133 @@ def run(
         backups.validate_name(restore_from)
     if lock_timeout <= 0:
         raise MigrationError("--lock-timeout must be positive", EXIT_USAGE)
+    flags = [
+        "--force" if force else "",
+        f"--export {export_dir}" if export_dir else "",
+        f"--restore-from-backup {restore_from}" if restore_from else "",
+    ]
     request = Request(
         force=force,
         export_path=Path(export_dir) if export_dir else None,
         restore_from=restore_from,
         attempt_ms=max(int(lock_timeout * 1000 / LOCK_ATTEMPTS), 1),
+        arguments=" ".join(flag for flag in flags if flag),
     )
     with ctx.connected() as connection:
         if print_sql:
-            return _print_sql(ctx, connection, request)
+            return _print_sql(ctx, connection, request.attempt_ms)
         with run_log.exclusive(connection, "rollback"):
             return _roll_back(ctx, connection, request)
 
 
-def _print_sql(ctx: Context, connection, request: Request) -> int:
+def _print_sql(ctx: Context, connection, attempt_ms: int) -> int:
     inventory = ctx.inventory()
-    for statement in _plan(ctx, connection).statements(inventory, request.attempt_ms):
+    plan = _plan(ctx, find(connection, inventory))
+    for statement in [*_locks(plan, attempt_ms), *plan.changes]:
         ctx.reporter.result(f"{as_text(connection, statement)};")
     drop_schema = as_text(connection, queries.drop_schema(inventory.migration_schema))
     ctx.reporter.result(f"-- then, if the migration schema is left empty: {drop_schema};")
     return EXIT_OK
 
 
+def _plan(ctx: Context, objects: Objects) -> Plan:
+    """Drop what exists of the project; rename back what a hand-run migration renamed;
+    revoke the USAGE grants on the target schema that the migration made."""
+    inventory = ctx.inventory()
+    _refuse_unclear_legacy_tables(inventory, objects)
+    views = tuple((obj.schema, obj.name) for obj in objects.relations if obj.kind == "view")
+    tables = tuple((obj.schema, obj.name) for obj in objects.relations if obj.kind == "table")
+    types = tuple((obj.schema, obj.name) for obj in objects.types)
+    drops = [("drop view {}", views), ("drop table {}", tables), ("drop type {}", types)]
+    changes = [queries.with_relations(text, names) for text, names in drops if names]
+    changes += [
+        queries.revoke_schema_usage(inventory.target_schema, grantee)
+        for grantee in _granted_schema_usage(ctx, objects)
+    ]
+    legacy, renamed = inventory.legacy_schema, objects.renamed_legacy
+    changes += [queries.rename_table(legacy, name + RENAMED_SUFFIX, name) for name in renamed]
+    target_keys = {relation.key for relation in inventory.target_tables}
+    return Plan(
+        lock=tables
+        + tuple((legacy, name) for name in objects.legacy_tables)
+        + tuple((legacy, name + RENAMED_SUFFIX) for name in renamed),
+        changes=tuple(changes),
+        views=len(views),
+        tables=len(tables),
+        types=len(types),
+        renamed=renamed,
+        target_tables=tuple(name for schema, name in tables if (schema, name) in target_keys),
+    )
+
+
+def _refuse_unclear_legacy_tables(inventory: Inventory, objects: Objects) -> None:
+    """Refuse after the clean-up (the new tables then hold the only copy of the legacy rows),
+    and when a legacy table exists under both its names."""
+    legacy = inventory.legacy_schema
+    if objects.retired_legacy:
+        retired = ", ".join(f'"{legacy}".{name}' for name in objects.retired_legacy)
+        raise MigrationError(
+            f"the clean-up replaced the legacy tables by views ({retired}): the new tables hold "
+            "the only copy of the data, so rollback refuses; nothing changed (to go back, "
+            "restore a snapshot taken before the clean-up)",
+            EXIT_CHECK_FAILED,
+        )
+    conflicting = [table for table in objects.renamed_legacy if table in objects.legacy_tables]
+    if conflicting:
+        raise MigrationError(
+            f'both "{legacy}".{conflicting[0]} and {conflicting[0]}{RENAMED_SUFFIX} exist: '
+            "decide which one is the legacy table before rolling back; nothing changed"
+        )
+
+
+def _granted_schema_usage(ctx: Context, objects: Objects) -> list[str]:
+    """The roles the migration granted USAGE on the target schema (while its model exists)."""
+    granted = ctx.inventory().relation("granted_schema_usage")
+    if not any(obj.name == granted.identifier for obj in objects.relations):
+        return []
+    return [row["grantee"] for row in ctx.dbt().show_one("granted_schema_usage_to_revoke")]
+
+
+def _locks(plan: Plan, attempt_ms: int) -> list[sql.Composable]:
+    """The lock_timeout, then the locks. Tables only: LOCK on a view also locks what the
+    view reads, the catalog included."""
+    statements: list[sql.Composable] = [queries.set_lock_timeout(attempt_ms)]
+    if plan.lock:
+        lock = queries.with_relations("lock table {} in access exclusive mode", plan.lock)
+        statements.append(lock)
+    return statements
+
+
 def _roll_back(ctx: Context, connection, request: Request) -> int:
     """Under the migration lock: check, ask, then run the transaction and report."""
+    plan, backup = _checked_plan(ctx, connection, request)
+    selects = application_rows(ctx.dbt())
+    counts = count_application_rows(connection, selects, plan.target_tables)
+    ctx.reporter.result(f"Application rows in the new tables: {_written(counts) or 'none'}")
+    if _written(counts) and not (request.force or request.export_path):
+        raise _refusal(counts)
+    ctx.confirm(
+        f"Drop {plan.views} views, {plan.tables} tables and {plan.types} enum types of the "
+        "migration?"
+    )
+    backup_name = backup.name if backup else None
+    with run_log.recorded(connection, "rollback", request.arguments, backup_name) as record:
+        outcome = _with_retries(ctx, connection, plan, request, backup, selects)
+        record.counts.update(
+            dropped={"views": plan.views, "tables": plan.tables, "types": plan.types},
+            renamed=list(plan.renamed),
+            application_rows=outcome.application_rows,
+            exported=[str(path) for path in outcome.exported],
+            restored=outcome.restored,
+            verified={check.table: check.ok for check in outcome.checks},
+        )
+        record.message = _report(ctx, plan, outcome, backup, record.run_id)
+    return EXIT_OK if outcome.legacy_tables_match else EXIT_CHECK_FAILED
+
+
+def _checked_plan(ctx: Context, connection, request: Request) -> tuple[Plan, Backup | None]:
+    """The plan and the backup to check the legacy tables against, once nothing stands in
+    the way (the user is asked next)."""
     inventory = ctx.inventory()
     objects = find(connection, inventory)
     if objects.nothing_present and request.restore_from is None:
@@ -197,52 +224,17 @@ def _roll_back(ctx: Context, connection, request: Request) -> int:
         )
     if request.export_path is not None:
         _prepare_export_dir(request.export_path, inventory)
-    plan = _plan(ctx, connection)
+    plan = _plan(ctx, objects)
     require_ownership(connection, objects)
     require_create_rights(connection, inventory, new_schemas=run_log.locate(connection) is None)
-    backup = _backup_to_check(connection, request.restore_from)
+    if request.restore_from is None:
+        backup = backups.latest_verified(connection)
+    else:
+        backup = backups.read_existing(connection, request.restore_from)
     ctx.reporter.result(
-        f"Rollback: {objects.summary()}; {len(plan.renames)} renamed legacy table(s)"
+        f"Rollback: {objects.summary()}; {len(plan.renamed)} renamed legacy table(s)"
     )
-    selects = application_rows(ctx.dbt())
-    counts = count_application_rows(connection, selects, plan.target_tables)
-    written = ", ".join(f"{table} {rows}" for table, rows in counts.items() if rows)
-    ctx.reporter.result(f"Application rows in the new tables: {written or 'none'}")
-    if written and not (request.force or request.export_path):
-        raise _refusal(counts)
-    ctx.confirm(
-        f"Drop {len(plan.views)} views, {len(plan.tables)} tables and "
-        f"{len(plan.types)} enum types of the migration?"
-    )
-    backup_name = backup.name if backup else None
-    with run_log.recorded(connection, "rollback", request.arguments, backup_name) as record:
-        outcome = _with_retries(ctx, connection, plan, request, backup, selects)
-        record.counts.update(
-            {
-                "dropped": {
-                    "views": len(plan.views),
-                    "tables": len(plan.tables),
-                    "types": len(plan.types),
-                },
-                "renamed": [new for _, new in plan.renames],
-                "application_rows": outcome.application_rows,
-                "exported": [str(path) for path in outcome.exported],
-                "restored": outcome.restored,
-                "verified": {check.table: check.ok for check in outcome.checks},
-            }
-        )
-        record.message = _verdict(outcome, backup)
-    _report(ctx, plan, outcome, backup, record.run_id)
-    return EXIT_OK if outcome.legacy_tables_match else EXIT_CHECK_FAILED
-
-
-def _plan(ctx: Context, connection) -> Plan:
-    inventory = ctx.inventory()
-    objects = find(connection, inventory)
-    granted = inventory.relation("granted_schema_usage")
-    present = any(obj.name == granted.identifier for obj in objects.relations)
-    rows = ctx.dbt().show_one("granted_schema_usage_to_revoke") if present else []
-    return make_plan(inventory, objects, tuple(row["grantee"] for row in rows))
+    return plan, backup
 
 
 def _prepare_export_dir(path: Path, inventory: Inventory) -> None:
@@ -253,32 +245,24 @@ def _prepare_export_dir(path: Path, inventory: Inventory) -> None:
         raise MigrationError(
             f"cannot create export directory {path}: {error}", EXIT_USAGE
         ) from error
-    existing = [
-        relation.identifier
-        for relation in inventory.target_tables
-        if (path / f"{relation.identifier}.csv").exists()
-    ]
-    if existing:
-        raise MigrationError(
-            f"{path / (existing[0] + '.csv')} exists: export to an empty directory", EXIT_USAGE
-        )
+    for relation in inventory.target_tables:
+        if (path / f"{relation.identifier}.csv").exists():
+            raise MigrationError(
+                f"{path / relation.identifier}.csv exists: export to an empty directory",
+                EXIT_USAGE,
+            )
 
 
-def _backup_to_check(connection, restore_from: str | None) -> Backup | None:
-    if restore_from is None:
-        return backups.latest_verified(connection)
-    backup = backups.read(connection, restore_from)
-    if backup is None:
-        raise MigrationError(f"no backup named {restore_from}", EXIT_USAGE)
-    return backup
+def _written(counts: dict[str, int]) -> str:
+    """The tables holding application rows, with their counts ('' when none)."""
+    return ", ".join(f"{table} {rows}" for table, rows in counts.items() if rows)
 
 
 def _refusal(counts: dict[str, int]) -> MigrationError:
-    written = ", ".join(f"{table} {rows}" for table, rows in counts.items() if rows)
     return MigrationError(
         f"rollback refused: the application wrote rows to the new tables after the migration "
-        f"({written}); they would be lost. Save them with --export DIR, or drop them with "
-        "--force. Nothing changed"
+        f"({_written(counts)}); they would be lost. Save them with --export DIR, or drop them "
+        "with --force. Nothing changed"
     )
 
 
@@ -323,10 +307,10 @@ def _describe_holders(holders: list[tuple]) -> str:
         if activity_state is not None
         else "its activity is visible only to a superuser or pg_read_all_stats"
     )
+    more = f" and {len(holders) - 1} more lock(s)" if len(holders) > 1 else ""
     return (
         f"{relation} is locked by session pid {pid} (user {user}, "
-        f"application '{application or '?'}', {activity})"
-        + (f" and {len(holders) - 1} more lock(s)" if len(holders) > 1 else "")
+        f"application '{application or '?'}', {activity}){more}"
     )
 
 
@@ -337,21 +321,22 @@ def _transaction(
     inventory = ctx.inventory()
     outcome = Outcome()
     with transaction("rollback transaction") as connection:
-        statements = plan.statements(inventory, request.attempt_ms)
-        for statement in statements[:2]:  # lock_timeout, then the locks
+        for statement in _locks(plan, request.attempt_ms):
             execute(connection, statement)
         # counted again under the locks: rows written since the check count too
         outcome.application_rows = count_application_rows(connection, selects, plan.target_tables)
-        if any(outcome.application_rows.values()):
+        if _written(outcome.application_rows):
             if request.export_path is not None:
-                outcome.exported = _export(ctx, connection, selects, outcome, request.export_path)
+                outcome.exported = _export(
+                    ctx, connection, selects, outcome.application_rows, request.export_path
+                )
             elif not request.force:
                 raise _refusal(outcome.application_rows)
-        for statement in statements[2:]:
+        for statement in plan.changes:
             execute(connection, statement)
         ctx.reporter.progress(
-            f"dropped {len(plan.views)} views, {len(plan.tables)} tables, "
-            f"{len(plan.types)} enum types; renamed {len(plan.renames)} legacy table(s) back"
+            f"dropped {plan.views} views, {plan.tables} tables, {plan.types} enum types; "
+            f"renamed {len(plan.renamed)} legacy table(s) back"
         )
         migration_schema = inventory.migration_schema
         if (
@@ -372,7 +357,7 @@ def _check_legacy_tables(
     inventory = ctx.inventory()
     legacy, tables = inventory.legacy_schema, inventory.legacy_tables
     outcome.checks = backups.compare(connection, legacy, backup, tables)
-    damaged = [check.table for check in outcome.checks if not check.ok and check.rows is not None]
+    damaged = [check.table for check in outcome.checks if not check.ok and check.found]
     if request.restore_from is None or not damaged:
         return
     outcome.restored = backups.restore(connection, legacy, backup, damaged, tables)
@@ -387,11 +372,11 @@ def _check_legacy_tables(
 
 
 def _export(
-    ctx: Context, connection, selects: dict[str, str], outcome: Outcome, directory: Path
+    ctx: Context, connection, selects: dict[str, str], counts: dict[str, int], directory: Path
 ) -> list[Path]:
     """Save the application's rows of each table to <directory>/<table>.csv (with header)."""
     written = []
-    for table, rows in outcome.application_rows.items():
+    for table, rows in counts.items():
         if not rows:
             continue
         path = directory / f"{table}.csv"
@@ -402,23 +387,16 @@ def _export(
     return written
 
 
-def _verdict(outcome: Outcome, backup: Backup | None) -> str:
-    if backup is None:
-        return "rolled back; no verified backup to check the legacy tables against"
-    if outcome.legacy_tables_match:
-        return f"rolled back; legacy tables match backup {backup.name}"
-    differing = ", ".join(check.table for check in outcome.checks if not check.ok)
-    return f"rolled back; legacy tables differ from backup {backup.name}: {differing}"
-
-
-def _report(ctx: Context, plan: Plan, outcome: Outcome, backup: Backup | None, run_id: int) -> None:
+def _report(ctx: Context, plan: Plan, outcome: Outcome, backup: Backup | None, run_id: int) -> str:
+    """Print what the rollback did; return the verdict for the run log."""
     reporter = ctx.reporter
-    for old, new in plan.renames:
-        reporter.result(f"Renamed {old} back to {new}")
+    for table in plan.renamed:
+        reporter.result(f"Renamed {table}{RENAMED_SUFFIX} back to {table}")
     for path in outcome.exported:
         reporter.result(f"Saved application rows to {path}")
     if backup is None:
         reporter.result("No verified backup: the legacy tables could not be checked")
+        verdict = "rolled back; no verified backup to check the legacy tables against"
     else:
         reporter.result(
             f"Legacy tables against backup {backup.name} "
@@ -427,7 +405,12 @@ def _report(ctx: Context, plan: Plan, outcome: Outcome, backup: Backup | None, r
         for check in outcome.checks:
             restored = " (restored)" if check.table in outcome.restored else ""
             reporter.result(f"  {check.describe()}{restored}")
-    verdict = _verdict(outcome, backup)
+        differing = ", ".join(check.table for check in outcome.checks if not check.ok)
+        verdict = (
+            f"rolled back; legacy tables match backup {backup.name}"
+            if outcome.legacy_tables_match
+            else f"rolled back; legacy tables differ from backup {backup.name}: {differing}"
+        )
     reporter.result(f"{verdict[0].upper()}{verdict[1:]}; run log #{run_id}")
     if backup is not None and not outcome.legacy_tables_match:
         reporter.result(
@@ -436,3 +419,4 @@ def _report(ctx: Context, plan: Plan, outcome: Outcome, backup: Backup | None, r
             "damaged, `forecast-migrate rollback --restore-from-backup "
             f"{backup.name}` replaces it with the backup's copy (discarding those rows)"
         )
+    return verdict
