@@ -17,6 +17,7 @@ from psycopg2 import sql
 
 from . import EXIT_USAGE, MigrationError, queries
 from .database import connect, execute, fetch_all, fetch_value, transaction
+from .inventory import Inventory
 from .progress import Reporter
 
 NAME_PATTERN = re.compile(r"^backup_[a-z0-9_]{1,56}$")
@@ -193,6 +194,20 @@ def verify(connection, backup: Backup) -> list[TableCheck]:
     if all(check.ok for check in checks):
         execute(connection, _statement(MARK_VERIFIED, backup.name))
     return checks
+
+
+def take(connection, name: str | None, inventory: Inventory, reporter: Reporter) -> Backup:
+    """Runbook Step 2 (`backup`, and `migrate` before it builds): create and verify one backup
+    of the legacy tables; the default name is backup_<today>, suffixed when taken. An explicit
+    name that exists is refused: a backup is never overwritten."""
+    name = name or default_name(connection)
+    with reporter.step(f"backup {name}"):
+        backup = create(name, inventory.legacy_schema, inventory.legacy_tables, reporter)
+    reporter.result(
+        f"Backup {backup.name} verified: "
+        + ", ".join(f"{entry.table} {entry.rows} rows" for entry in backup.entries)
+    )
+    return backup
 
 
 def create(name: str, legacy_schema: str, tables: Sequence[str], reporter: Reporter) -> Backup:

@@ -7,7 +7,6 @@ records row counts and checksums in its manifest, re-reads the copies and verifi
 from __future__ import annotations
 
 from .. import EXIT_CHECK_FAILED, EXIT_OK, backups
-from ..backups import Backup
 from ..context import Context
 
 
@@ -18,24 +17,8 @@ def run(ctx: Context, name: str | None = None, verify_name: str | None = None) -
     if name is not None:
         backups.validate_name(name)
     with ctx.locked_for_writing() as connection:
-        take(ctx, connection, name)
+        backups.take(connection, name, ctx.inventory(), ctx.reporter)
     return EXIT_OK
-
-
-def take(ctx: Context, connection, name: str | None) -> Backup:
-    """Create and verify one backup; the default name is backup_<today>, suffixed when taken.
-    An explicit name that exists is refused: a backup is never overwritten."""
-    inventory = ctx.inventory()
-    name = name or backups.default_name(connection)
-    with ctx.reporter.step(f"backup {name}"):
-        backup = backups.create(
-            name, inventory.legacy_schema, inventory.legacy_tables, ctx.reporter
-        )
-    ctx.reporter.result(
-        f"Backup {backup.name} verified: "
-        + ", ".join(f"{entry.table} {entry.rows} rows" for entry in backup.entries)
-    )
-    return backup
 
 
 def verify(ctx: Context, name: str) -> int:

@@ -12,9 +12,8 @@ import re
 from .. import EXIT_OK, MigrationError, backups, run_log
 from ..context import Context
 from ..progress import DbtProgress
+from ..readiness import check_readiness
 from ..state import read_transition
-from . import backup as backup_command
-from . import check as check_command
 
 # the on-run-end line of macro log_migration_complete
 COMPLETE_PREFIX = "Migration complete: "
@@ -51,7 +50,7 @@ def run_steps(ctx: Context, connection, backup_name: str | None, record: run_log
     """The four steps, each stopping the migration with its reason when it fails."""
     reporter = ctx.reporter
     reporter.progress("Step 1: readiness check")
-    verdict = check_command.check_readiness(ctx, with_report=not reporter.quiet)
+    verdict = check_readiness(ctx, with_report=not reporter.quiet)
     if verdict.blockers:
         more = len(verdict.blockers) - 1
         raise MigrationError(
@@ -60,7 +59,7 @@ def run_steps(ctx: Context, connection, backup_name: str | None, record: run_log
         )
 
     reporter.progress("Step 2: backup of the legacy tables")
-    backup = backup_command.take(ctx, connection, backup_name)
+    backup = backups.take(connection, backup_name, ctx.inventory(), reporter)
     record.backup_name = backup.name
     record.counts["backup"] = {entry.table: entry.rows for entry in backup.entries}
     record.save()
