@@ -42,7 +42,7 @@ def run(price_rows: int = 20000, rehearsal: str | None = None) -> int:
     migrated: a never-migrated database to rehearse the forecast-migrate maintenance window on.
     """
     env = embedded.start()
-    if rehearsal:
+    if rehearsal is not None:
         embedded.recreate_database(env, rehearsal)
         env["PGDATABASE"] = rehearsal
     os.environ.update(env)

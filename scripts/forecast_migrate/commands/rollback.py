@@ -89,7 +89,7 @@ def run(
         raise MigrationError("--lock-timeout must be positive", EXIT_USAGE)
     flags = [
         "--force" if force else "",
-        f"--export {export_dir}" if export_dir else "",
+        f"--export {Path(export_dir)}" if export_dir else "",
         f"--restore-from-backup {restore_from}" if restore_from else "",
     ]
     request = Request(
@@ -132,7 +132,7 @@ def _plan(ctx: Context, objects: Objects) -> Plan:
     ]
     legacy, renamed = inventory.legacy_schema, objects.renamed_legacy
     changes += [queries.rename_table(legacy, name + RENAMED_SUFFIX, name) for name in renamed]
-    target_keys = {relation.key for relation in inventory.target_tables}
+    target_names = {table.identifier for table in inventory.target_tables}
     return Plan(
         lock=tables
         + tuple((legacy, name) for name in objects.legacy_tables)
@@ -142,7 +142,11 @@ def _plan(ctx: Context, objects: Objects) -> Plan:
         tables=len(tables),
         types=len(types),
         renamed=renamed,
-        target_tables=tuple(name for schema, name in tables if (schema, name) in target_keys),
+        target_tables=tuple(
+            name
+            for schema, name in tables
+            if schema == inventory.target_schema and name in target_names
+        ),
     )
 
 
@@ -207,7 +211,8 @@ def _roll_back(ctx: Context, connection, request: Request) -> int:
             restored=outcome.restored,
             verified={check.table: check.ok for check in outcome.checks},
         )
-        record.message = _report(ctx, plan, outcome, backup, record.run_id)
+        record.message = _verdict(outcome, backup)
+    _report(ctx, plan, outcome, backup, record.run_id)
     return EXIT_OK if outcome.legacy_tables_match else EXIT_CHECK_FAILED
 
 
@@ -387,8 +392,18 @@ def _export(
     return written
 
 
-def _report(ctx: Context, plan: Plan, outcome: Outcome, backup: Backup | None, run_id: int) -> str:
-    """Print what the rollback did; return the verdict for the run log."""
+def _verdict(outcome: Outcome, backup: Backup | None) -> str:
+    """What the rollback found, for the run log and the report's last line."""
+    if backup is None:
+        return "rolled back; no verified backup to check the legacy tables against"
+    if outcome.legacy_tables_match:
+        return f"rolled back; legacy tables match backup {backup.name}"
+    differing = ", ".join(check.table for check in outcome.checks if not check.ok)
+    return f"rolled back; legacy tables differ from backup {backup.name}: {differing}"
+
+
+def _report(ctx: Context, plan: Plan, outcome: Outcome, backup: Backup | None, run_id: int) -> None:
+    """Print what the committed rollback did, once the run log has its outcome."""
     reporter = ctx.reporter
     for table in plan.renamed:
         reporter.result(f"Renamed {table}{RENAMED_SUFFIX} back to {table}")
@@ -396,7 +411,6 @@ def _report(ctx: Context, plan: Plan, outcome: Outcome, backup: Backup | None, r
         reporter.result(f"Saved application rows to {path}")
     if backup is None:
         reporter.result("No verified backup: the legacy tables could not be checked")
-        verdict = "rolled back; no verified backup to check the legacy tables against"
     else:
         reporter.result(
             f"Legacy tables against backup {backup.name} "
@@ -405,12 +419,7 @@ def _report(ctx: Context, plan: Plan, outcome: Outcome, backup: Backup | None, r
         for check in outcome.checks:
             restored = " (restored)" if check.table in outcome.restored else ""
             reporter.result(f"  {check.describe()}{restored}")
-        differing = ", ".join(check.table for check in outcome.checks if not check.ok)
-        verdict = (
-            f"rolled back; legacy tables match backup {backup.name}"
-            if outcome.legacy_tables_match
-            else f"rolled back; legacy tables differ from backup {backup.name}: {differing}"
-        )
+    verdict = _verdict(outcome, backup)
     reporter.result(f"{verdict[0].upper()}{verdict[1:]}; run log #{run_id}")
     if backup is not None and not outcome.legacy_tables_match:
         reporter.result(
@@ -419,4 +428,3 @@ def _report(ctx: Context, plan: Plan, outcome: Outcome, backup: Backup | None, r
             "damaged, `forecast-migrate rollback --restore-from-backup "
             f"{backup.name}` replaces it with the backup's copy (discarding those rows)"
         )
-    return verdict
