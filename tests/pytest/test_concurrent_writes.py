@@ -257,3 +257,42 @@ def test_a_build_killed_while_the_old_application_writes_is_finished_by_the_next
     db.build()
     assert_every_legacy_row_carried_over(db)
     assert_the_ledger_describes_the_last_batch(db)
+
+
+def test_a_row_committed_during_a_transaction_counts_as_changed_in_its_next_statement(
+    migrated_db,
+):
+    """row_changed_since measures from the statement's own snapshot. age() alone counts from
+    a point fixed at its first call in the transaction: a later statement of a READ COMMITTED
+    transaction (dbt runs several tests in one) sees a row committed since, whose age is then
+    negative, and took it for a row the batch had read."""
+    db = migrated_db
+    snapshot = db.scalar(
+        "select snapshot from forecast_migration.price_load_batches order by batch_id desc limit 1"
+    )
+    changed = db.dbt(
+        "compile", "--inline",
+        "select id from {{ ref('stg_legacy__price_forecasts') }} "
+        f"where {{{{ row_changed_since('row_version', '{snapshot}') }}}}",
+    ).result.results[0].node.compiled_code  # fmt: skip
+    reader = db.connect()
+    reader.autocommit = False
+    try:
+        with reader.cursor() as cursor:
+            cursor.execute(changed)
+            assert cursor.fetchall() == []  # the batch read every legacy row there is
+            db.scalar("select txid_current()")  # another transaction in between
+            copy = INSERT_COLUMNS.replace(
+                "flow_date_start,", "flow_date_start + interval '9000 hours',"
+            )
+            new_id = db.scalar(
+                f'insert into "Forecasts".price_forecasts ({INSERT_COLUMNS}) select {copy} '
+                'from "Forecasts".price_forecasts where value is not null order by id limit 1 '
+                "returning id",
+                role=LEGACY_APP_ROLE,
+            )
+            cursor.execute(changed)
+            assert cursor.fetchall() == [(new_id,)]
+    finally:
+        reader.rollback()
+        reader.close()
