@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -26,11 +27,25 @@ def project_flags() -> list[str]:
     return ["--project-dir", str(PROJECT_DIR), "--profiles-dir", str(ensure_profile())]
 
 
-def invoke(args: Sequence[str], *, quiet: bool = False):
-    """Run one dbt command, printing dbt's own output; return dbt's result object."""
+def artifact_dir(variable: str, default: str) -> Path:
+    """Where dbt writes: dbt's own variable (`DBT_TARGET_PATH`, `DBT_LOG_PATH`, relative to the
+    project as dbt reads it) when set, else `default` in the project."""
+    return PROJECT_DIR / (os.environ.get(variable) or default)
+
+
+def invoke(
+    args: Sequence[str],
+    *,
+    quiet: bool = False,
+    manifest: Any = None,
+    callbacks: Sequence[EventCallback] = (),
+):
+    """Run one dbt command, printing dbt's own output; return dbt's result object. With
+    `manifest` (a parse's result) dbt does not parse the project again."""
     from dbt.cli.main import dbtRunner
 
-    result = dbtRunner().invoke([*args, *project_flags(), *(["--quiet"] if quiet else [])])
+    runner = dbtRunner(manifest=manifest, callbacks=list(callbacks))
+    result = runner.invoke([*args, *project_flags(), *(["--quiet"] if quiet else [])])
     if result.exception is not None:
         raise MigrationError(f"dbt {args[0]} failed: {result.exception}", EXIT_USAGE)
     return result
@@ -42,17 +57,19 @@ class DbtSession:
     The project is parsed once and the manifest reused (`full_parse` when singular tests'
     descriptions are needed: partial parsing can drop them, dbt-core#10801). dbt prints
     nothing itself (the caller turns its events into progress); its debug log goes to
-    logs/forecast-migrate/. Each command gets its own target path, so a `status` run beside
-    a `migrate` does not write over the other's artifacts.
+    logs/forecast-migrate/ (under `DBT_LOG_PATH` when set). Each command gets its own target
+    path (target/forecast-migrate/<command>, under `DBT_TARGET_PATH` when set), so a
+    `status` run beside a `migrate` does not write over the other's artifacts.
     """
 
     def __init__(self, command: str, vars_yaml: str | None = None, full_parse: bool = False):
         self.full_parse = full_parse
         self._manifest = None
+        target = artifact_dir("DBT_TARGET_PATH", "target") / "forecast-migrate" / command
         self._flags = [
             *project_flags(),
-            "--target-path", str(PROJECT_DIR / "target" / "forecast-migrate" / command),
-            "--log-path", str(PROJECT_DIR / "logs" / "forecast-migrate"),
+            "--target-path", str(target),
+            "--log-path", str(artifact_dir("DBT_LOG_PATH", "logs") / "forecast-migrate"),
             "--log-level", "none",
             "--log-level-file", "debug",
             *(["--vars", vars_yaml] if vars_yaml else []),
