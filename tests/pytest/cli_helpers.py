@@ -4,6 +4,7 @@ SQL, so "nothing changed" and "the same state as an uninterrupted run" can be as
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import Database, create_database
 from forecast_migrate.cli import main
+from forecast_migrate.dbt import DbtSession
 from helpers import legacy_checksums
 
 FORECAST_MIGRATE = Path(sys.executable).parent / "forecast-migrate"
@@ -259,9 +261,37 @@ def cli_migrated_db(admin, cli_migrated_template):
     drop_database(admin, db)
 
 
+_session_manifests: dict[str, object] = {}
+_parse_project = DbtSession.manifest.fget
+
+
+def shared_manifest(session: DbtSession):
+    """DbtSession.manifest, parsed once per key for all the in-process CLI runs of the tests:
+    database, role, target schema, vars and full_parse (what the parse reads). The console
+    script runs (start_cli) and the fixtures that call main() directly parse as users do."""
+    if session._manifest is None:
+        flags = session._flags
+        vars_yaml = flags[flags.index("--vars") + 1] if "--vars" in flags else None
+        key = json.dumps(
+            [
+                os.environ.get("PGDATABASE"),
+                os.environ.get("PGUSER"),
+                os.environ.get("FORECAST_TARGET_SCHEMA", ""),
+                vars_yaml,
+                session.full_parse,
+            ]
+        )
+        if key not in _session_manifests:
+            _session_manifests[key] = _parse_project(session)
+        session._manifest = _session_manifests[key]
+    return session._manifest
+
+
 @pytest.fixture
 def cli(monkeypatch, capsys):
-    """cli(db, *args, **env) runs forecast-migrate in-process against db."""
+    """cli(db, *args, **env) runs forecast-migrate in-process against db, its dbt session
+    reusing the manifest parsed for the same key (shared_manifest)."""
+    monkeypatch.setattr(DbtSession, "manifest", property(shared_manifest))
 
     def run(db, *args, **env):
         return run_cli(db, monkeypatch, capsys, *args, **env)

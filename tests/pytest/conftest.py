@@ -11,10 +11,19 @@ builds belong to OWNER_ROLE, a login role with CREATEDB and CREATEROLE that is n
 superuser (RDS's master user), and dbt and forecast-migrate run as that role. The old
 application's roles, which the project did not create, hold privileges on the legacy
 tables: LEGACY_APP_ROLE reads and writes them, LEGACY_READER_ROLE only reads them.
+
+dbt parses the project once per database name, role, target schema and vars (`Database.dbt`
+keeps each parsed manifest), so the per-test databases have stable names, recreated for each
+test. Each pytest process (an xdist worker, a run against another major) writes dbt's target
+and log files under target/pytest/<server>-<worker>/, through dbt's own DBT_TARGET_PATH and
+DBT_LOG_PATH, which the console scripts the tests start inherit.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -26,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg2
+import psycopg2.errors
 import pytest
 from forecast_migrate import PROJECT_DIR, dbt, embedded
 
@@ -38,6 +48,12 @@ LEGACY_READER_ROLE = "legacy_reader"
 # every role the tests create logs in with this password (CI's PostgreSQL 15 checks it)
 ROLE_PASSWORD = "forecast-test"
 SAMPLE_PRICE_ROWS = 20000
+
+SERVER = os.environ.get("FORECAST_TEST_SERVER") or "pg18"
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+ARTIFACTS = PROJECT_DIR / "target" / "pytest" / f"{SERVER}-{WORKER}"
+os.environ["DBT_TARGET_PATH"] = str(ARTIFACTS / "target")
+os.environ["DBT_LOG_PATH"] = str(ARTIFACTS / "logs")
 
 
 @dataclass
@@ -75,13 +91,19 @@ class Database:
     def execute(self, sql: str, params=None, role: str | None = None) -> None:
         self.query(sql, params, role)
 
-    def dbt(self, *args: str, vars: dict | None = None):
-        """Run one dbt command against this database; return dbt's result."""
+    def dbt(self, *args: str, vars: dict | None = None, callbacks=()):
+        """Run one dbt command against this database; return dbt's result. The project is
+        parsed once per key (`manifest_for`)."""
         os.environ.update(self.env)
         os.environ["PGDATABASE"] = self.name
         merged = {**self.vars, **(vars or {})}
         extra = ["--vars", _yaml_dict(merged)] if merged else []
-        return dbt.invoke([*args, *extra], quiet=True)
+        manifest, target = manifest_for(extra, full_parse="--no-partial-parse" in args)
+        if "--target-path" not in args:
+            # nothing reads the artifacts of these runs (the result is in memory): writing
+            # manifest.json and run_results.json would cost a quarter of a second each time
+            extra += ["--target-path", str(target), "--no-write-json"]
+        return dbt.invoke([*args, *extra], quiet=True, manifest=manifest, callbacks=callbacks)
 
     def dbt_cli(self, *args: str, vars: dict | None = None) -> subprocess.CompletedProcess:
         """Run the `dbt` console script against this database, as a DBA would; return the
@@ -104,9 +126,32 @@ class Database:
 
 
 def _yaml_dict(values: dict) -> str:
-    import json
-
     return json.dumps(values)
+
+
+_manifests: dict[str, object] = {}
+
+
+def manifest_for(vars_args: list[str], full_parse: bool = False) -> tuple[object, Path]:
+    """dbt's parsed manifest for the PG* environment and `vars_args`, and the target path of
+    that key. Parsed on first use, under a target path of its own (its partial-parse file
+    stays valid there between runs); the key is everything the parse reads: database, role,
+    target schema, vars, and whether partial parsing was allowed."""
+    key = json.dumps(
+        [
+            os.environ["PGDATABASE"],
+            os.environ["PGUSER"],
+            os.environ.get("FORECAST_TARGET_SCHEMA", ""),
+            vars_args,
+            full_parse,
+        ]
+    )
+    target = ARTIFACTS / "manifests" / hashlib.sha1(key.encode()).hexdigest()[:12]
+    if key not in _manifests:
+        parse = ["parse", *(["--no-partial-parse"] if full_parse else [])]
+        result = dbt.invoke([*parse, *vars_args, "--target-path", str(target)], quiet=True)
+        _manifests[key] = result.result
+    return _manifests[key], target
 
 
 def failures(result) -> str:
@@ -166,7 +211,11 @@ def owner_env(admin) -> dict[str, str]:
         (LEGACY_READER_ROLE, "login nosuperuser nocreatedb nocreaterole"),
     ):
         if not admin.scalar("select count(*) from pg_roles where rolname = %s", (role,)):
-            admin.execute(f'create role "{role}" {attributes} password %s', (ROLE_PASSWORD,))
+            # another worker on the same server (FORECAST_TEST_SERVER=env) may create it first
+            with contextlib.suppress(
+                psycopg2.errors.DuplicateObject, psycopg2.errors.UniqueViolation
+            ):
+                admin.execute(f'create role "{role}" {attributes} password %s', (ROLE_PASSWORD,))
     return as_owner(admin.env)
 
 
@@ -177,11 +226,21 @@ def as_owner(env: dict[str, str]) -> dict[str, str]:
 
 def create_database(admin: Database, template: str | None = None, name: str | None = None):
     """A new database owned by OWNER_ROLE (a copy of `template`), used as OWNER_ROLE. The
-    superuser creates it, as on RDS the master user's session would."""
+    superuser creates it, as on RDS the master user's session would. A database of the same
+    `name` is dropped first."""
     name = name or f"test_{uuid.uuid4().hex[:12]}"
     clause = f' template "{template}"' if template else ""
+    admin.execute(f'drop database if exists "{name}" with (force)')
     admin.execute(f'create database "{name}" owner "{OWNER_ROLE}"{clause}')
     return Database(env=as_owner(admin.env), name=name)
+
+
+def per_test_database(admin: Database, template: str, role: str) -> Iterator[Database]:
+    """A fresh copy of `template` under a name stable across tests (`role` and the worker),
+    so that dbt's parsed manifest of that name serves every test; dropped afterwards."""
+    database = create_database(admin, template=template, name=f"{role}_{WORKER}")
+    yield database
+    admin.execute(f'drop database if exists "{database.name}" with (force)')
 
 
 @pytest.fixture(scope="session")
@@ -220,28 +279,22 @@ def migrated_template(admin, owner_env, sample_template) -> str:
 @pytest.fixture
 def sample_db(admin, owner_env, sample_template) -> Iterator[Database]:
     """A fresh copy of the sample legacy database, not migrated."""
-    database = create_database(admin, template=sample_template)
-    yield database
-    admin.execute(f'drop database if exists "{database.name}" with (force)')
+    yield from per_test_database(admin, sample_template, "sample")
 
 
 @pytest.fixture
 def second_sample_db(admin, owner_env, sample_template) -> Iterator[Database]:
     """Another fresh copy of the sample legacy database, for comparing two first builds."""
-    database = create_database(admin, template=sample_template)
-    yield database
-    admin.execute(f'drop database if exists "{database.name}" with (force)')
+    yield from per_test_database(admin, sample_template, "second_sample")
 
 
 @pytest.fixture
 def migrated_db(admin, owner_env, migrated_template) -> Iterator[Database]:
     """A fresh copy of the sample database after `dbt build`."""
-    database = create_database(admin, template=migrated_template)
-    yield database
-    admin.execute(f'drop database if exists "{database.name}" with (force)')
+    yield from per_test_database(admin, migrated_template, "migrated")
 
 
 @pytest.fixture(scope="session")
 def migrated(admin, owner_env, migrated_template) -> Database:
     """One shared copy of the migrated database, for tests that only read."""
-    return create_database(admin, template=migrated_template)
+    return create_database(admin, template=migrated_template, name=f"migrated_shared_{WORKER}")
