@@ -27,9 +27,10 @@ $(NODE_MODULES): package.json package-lock.json
 demo: venv
 	$(PY) -m forecast_migrate.demo
 
-## make test: linters, then the pytest suite against a real PostgreSQL
+## make test: linters, then the pytest suite against a real PostgreSQL, on both cores (two
+## xdist workers, each with its own server)
 test: venv lint $(NODE_MODULES)
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 lint: venv
 	$(BIN)/ruff check scripts tests

@@ -54,6 +54,7 @@ def test_check_exits_1_on_a_blocker(cli, cli_sample_db):
     assert "Not ready: 1 blocker(s)" in result.out
 
 
+@pytest.mark.every_version
 def test_backup_copies_records_and_verifies_in_one_snapshot(cli, cli_sample_db):
     result = cli(cli_sample_db, "backup", "--name", "backup_20240115")
     assert result.code == 0, result.err
@@ -96,6 +97,7 @@ def test_backup_names_are_validated_before_any_sql(cli, cli_sample_db, name):
     assert schemas(cli_sample_db) == before
 
 
+@pytest.mark.every_version
 def test_verify_reports_a_damaged_backup(cli, cli_sample_db):
     assert cli(cli_sample_db, "backup", "--name", "backup_damaged").code == 0
     cli_sample_db.execute(

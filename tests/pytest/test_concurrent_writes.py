@@ -21,7 +21,7 @@ import psycopg2
 import pytest
 from conftest import LEGACY_APP_ROLE, PROJECT_DIR, ROLE_PASSWORD
 
-pytestmark = pytest.mark.every_version
+pytestmark = [pytest.mark.every_version, pytest.mark.xdist_group("timing")]
 
 LEGACY_COLUMNS = (
     "id, curve_id, flow_date_start, granularity, value, units, location, mark_case, "

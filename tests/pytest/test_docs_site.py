@@ -15,6 +15,9 @@ import pytest
 from browser import LINEAGE_GRAPH_JS, Browser, dump_dom
 from forecast_migrate import MigrationError, docs
 
+# one worker runs this module, so the docs site is generated once
+pytestmark = pytest.mark.xdist_group("docs")
+
 PROJECT = "forecast_migration"
 LEGACY_SOURCES = [
     f"source.{PROJECT}.legacy.{table}"

@@ -29,6 +29,10 @@ from helpers import ENUM_TYPES, TARGET_TABLES
 
 # the role the old application uses on the legacy tables, which the migration gives the same
 # privileges on the new ones (the runbook keeps the application's DATABASE_URL)
+# one worker runs this module: `prisma generate` writes the client into the project
+# (generated/prisma), and two workers writing it at once would race
+pytestmark = pytest.mark.xdist_group("prisma")
+
 APPLICATION_ROLE = LEGACY_APP_ROLE
 STEP6_SCRIPT = PROJECT_DIR / "tests" / "prisma" / "runbook_step6.cjs"
 CLIENT_DIR = PROJECT_DIR / "generated" / "prisma"
@@ -161,6 +165,7 @@ def test_prisma_accepts_the_schema_as_it_formats_it(tmp_path):
     assert formatted.read_text() == prisma_schema.SCHEMA_FILE.read_text()
 
 
+@pytest.mark.every_version
 def test_the_schema_matches_the_migrated_database_column_by_column(migrated, catalog, datamodel):
     result = prisma_compare.compare(datamodel, catalog)
 

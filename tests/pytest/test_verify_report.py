@@ -11,6 +11,8 @@ import pytest
 from forecast_migrate import cli
 from helpers import ENUM_TYPES, LEGACY_TABLES, TARGET_TABLES
 
+pytestmark = pytest.mark.every_version
+
 
 @pytest.fixture
 def point_at(monkeypatch):
