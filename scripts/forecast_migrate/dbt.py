@@ -28,8 +28,8 @@ def project_flags() -> list[str]:
 
 
 def artifact_dir(variable: str, default: str) -> Path:
-    """Where dbt writes: dbt's own variable (`DBT_TARGET_PATH`, `DBT_LOG_PATH`, relative to the
-    project as dbt reads it) when set, else `default` in the project."""
+    """Where dbt writes: dbt's own variable (`DBT_TARGET_PATH`, `DBT_LOG_PATH`; a relative path
+    is taken from the project directory) when set, else `default` in the project."""
     return PROJECT_DIR / (os.environ.get(variable) or default)
 
 

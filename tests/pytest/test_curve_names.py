@@ -36,9 +36,10 @@ pytestmark = pytest.mark.every_version
 def naming_sql(sample_template, admin) -> str:
     """The naming rule as one SELECT over a temporary table of legacy curves and one of taken
     names, compiled by dbt from the project's own macros."""
-    from conftest import create_database
+    from conftest import WORKER, create_database
 
-    db = create_database(admin, template=sample_template)
+    # the name of sample_db's copies, whose parsed manifest the tests reuse
+    db = create_database(admin, template=sample_template, name=f"sample_{WORKER}")
     result = db.dbt(
         "compile",
         "--inline",
