@@ -4,7 +4,6 @@ SQL, so "nothing changed" and "the same state as an uninterrupted run" can be as
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -15,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import Database, create_database
+from conftest import Database, create_database, manifest_key
 from forecast_migrate.cli import main
 from forecast_migrate.dbt import DbtSession
 from helpers import legacy_checksums
@@ -201,8 +200,7 @@ CLI_DB_NAME = f"forecast_cli_{os.getpid()}"
 
 
 def fresh_database(admin, template: str, name: str = CLI_DB_NAME):
-    """(Re)create database `name` as a copy of `template`."""
-    admin.execute(f'drop database if exists "{name}" with (force)')
+    """(Re)create database `name` as a copy of `template` (create_database drops it first)."""
     return create_database(admin, template=template, name=name)
 
 
@@ -266,21 +264,13 @@ _parse_project = DbtSession.manifest.fget
 
 
 def shared_manifest(session: DbtSession):
-    """DbtSession.manifest, parsed once per key for all the in-process CLI runs of the tests:
-    database, role, target schema, vars and full_parse (what the parse reads). The console
-    script runs (start_cli) and the fixtures that call main() directly parse as users do."""
+    """DbtSession.manifest, parsed once per key (conftest.manifest_key) for all the in-process
+    CLI runs of the tests. The console script runs (start_cli) and the fixtures that call
+    main() directly parse as users do."""
     if session._manifest is None:
         flags = session._flags
         vars_yaml = flags[flags.index("--vars") + 1] if "--vars" in flags else None
-        key = json.dumps(
-            [
-                os.environ.get("PGDATABASE"),
-                os.environ.get("PGUSER"),
-                os.environ.get("FORECAST_TARGET_SCHEMA", ""),
-                vars_yaml,
-                session.full_parse,
-            ]
-        )
+        key = manifest_key(vars_yaml, session.full_parse)
         if key not in _session_manifests:
             _session_manifests[key] = _parse_project(session)
         session._manifest = _session_manifests[key]

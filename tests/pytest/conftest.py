@@ -130,23 +130,30 @@ def _yaml_dict(values: dict) -> str:
     return json.dumps(values)
 
 
+def manifest_key(vars_text: str | None, full_parse: bool) -> str:
+    """What a parse of the project reads, for the PG* environment: database, role, target
+    schema, the --vars text, and whether partial parsing was allowed. The tests' dbt runs
+    (manifest_for) and their in-process CLI runs (cli_helpers.shared_manifest) reuse a parsed
+    manifest only for the same key."""
+    return json.dumps(
+        [
+            os.environ.get("PGDATABASE"),
+            os.environ.get("PGUSER"),
+            os.environ.get("FORECAST_TARGET_SCHEMA", ""),
+            vars_text,
+            full_parse,
+        ]
+    )
+
+
 _manifests: dict[str, object] = {}
 
 
 def manifest_for(vars_args: list[str], full_parse: bool = False) -> tuple[object, Path]:
-    """dbt's parsed manifest for the PG* environment and `vars_args`, and the target path of
-    that key. Parsed on first use, under a target path of its own (its partial-parse file
-    stays valid there between runs); the key is everything the parse reads: database, role,
-    target schema, vars, and whether partial parsing was allowed."""
-    key = json.dumps(
-        [
-            os.environ["PGDATABASE"],
-            os.environ["PGUSER"],
-            os.environ.get("FORECAST_TARGET_SCHEMA", ""),
-            vars_args,
-            full_parse,
-        ]
-    )
+    """dbt's parsed manifest for `manifest_key`, and the target path of that key. Parsed on
+    first use, under a target path of its own (its partial-parse file stays valid there
+    between runs)."""
+    key = manifest_key(vars_args[1] if vars_args else None, full_parse)
     target = ARTIFACTS / "manifests" / hashlib.sha1(key.encode()).hexdigest()[:12]
     if key not in _manifests:
         parse = ["parse", *(["--no-partial-parse"] if full_parse else [])]

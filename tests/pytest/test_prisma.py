@@ -27,12 +27,12 @@ from conftest import LEGACY_APP_ROLE, ROLE_PASSWORD
 from forecast_migrate import PROJECT_DIR, prisma_compare, prisma_schema
 from helpers import ENUM_TYPES, TARGET_TABLES
 
-# the role the old application uses on the legacy tables, which the migration gives the same
-# privileges on the new ones (the runbook keeps the application's DATABASE_URL)
 # one worker runs this module: `prisma generate` writes the client into the project
 # (generated/prisma), and two workers writing it at once would race
 pytestmark = pytest.mark.xdist_group("prisma")
 
+# the role the old application uses on the legacy tables, which the migration gives the same
+# privileges on the new ones (the runbook keeps the application's DATABASE_URL)
 APPLICATION_ROLE = LEGACY_APP_ROLE
 STEP6_SCRIPT = PROJECT_DIR / "tests" / "prisma" / "runbook_step6.cjs"
 CLIENT_DIR = PROJECT_DIR / "generated" / "prisma"
