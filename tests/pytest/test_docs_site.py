@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from browser import LINEAGE_GRAPH_JS, Browser, dump_dom
-from forecast_migrate import MigrationError, docs
+from forecast_migrate import MigrationError, dbt, docs
 
 # one worker runs this module, so the docs site is generated once
 pytestmark = pytest.mark.xdist_group("docs")
@@ -64,6 +64,20 @@ def test_every_model_and_column_is_described_and_every_model_tested(docs_target,
     assert f"model.{PROJECT}.CurveDefinition" in catalog["nodes"]
     docs.check_coverage(docs_target)
     assert "All checks passed" in capfd.readouterr().out
+
+
+def test_dbt_prints_no_warning(tmp_path):
+    """A warning on every run teaches users to ignore warnings: a full parse emits none."""
+    warnings: list[str] = []
+
+    def collect(event) -> None:
+        if event.info.level in ("warn", "error"):
+            warnings.append(event.info.msg)
+
+    args = ["parse", "--no-partial-parse", "--target-path", str(tmp_path)]
+    result = dbt.invoke(args, quiet=True, callbacks=[collect])
+    assert result.success, result.exception
+    assert warnings == []
 
 
 def test_the_coverage_check_names_every_gap(docs_target, tmp_path, capfd):
