@@ -91,8 +91,8 @@ def test_a_duplicate_legacy_curve_id_stops_the_build(sample_db):
     )
     lines = build_fails_and_writes_nothing(sample_db, vars={"expected_curve_count": 73})
     assert lines == [
-        'readiness: "Forecasts"."curve_definitions".curve_id must be unique (legacy ids become '
-        "the new ids): 1 value(s) appear more than once"
+        'readiness: "Forecasts"."curve_definitions".curve_id must be unique and not NULL (legacy '
+        "ids become the new ids): 1 value(s) appear more than once, 0 row(s) are NULL"
     ]
 
 
@@ -127,7 +127,7 @@ def test_dbt_test_says_every_blocker_in_words_too(sample_db):
     ]
 
 
-def test_the_unique_test_trusts_only_a_unique_index_on_exactly_that_column(sample_db):
+def test_the_legacy_key_test_trusts_only_a_unique_index_on_exactly_that_column(sample_db):
     # a partial unique index does not guarantee the column: the test reads the rows
     sample_db.execute(
         'alter table "Forecasts".price_forecasts drop constraint price_forecasts_pkey'
@@ -139,9 +139,9 @@ def test_the_unique_test_trusts_only_a_unique_index_on_exactly_that_column(sampl
         'insert into "Forecasts".price_forecasts (id, curve_id, flow_date_start, value) '
         "values (-1, 1, '2025-01-01', 1), (-1, 1, '2025-01-01 01:00', 2)"
     )
-    selector = "source:legacy.price_forecasts,test_name:unique"
+    selector = "source:legacy.price_forecasts,test_name:legacy_key"
     results = node_results(sample_db.dbt("test", "--select", selector))
-    assert results["source_unique_legacy_price_forecasts_id"][0] == "fail"
+    assert results["source_legacy_key_legacy_price_forecasts_id"][0] == "fail"
     # nor does an index left invalid by a failed CREATE UNIQUE INDEX CONCURRENTLY
     sample_db.execute('drop index "Forecasts".partial_id')
     with pytest.raises(Exception, match="could not create unique index"):
@@ -155,4 +155,4 @@ def test_the_unique_test_trusts_only_a_unique_index_on_exactly_that_column(sampl
         is False
     )
     results = node_results(sample_db.dbt("test", "--select", selector))
-    assert results["source_unique_legacy_price_forecasts_id"][0] == "fail"
+    assert results["source_legacy_key_legacy_price_forecasts_id"][0] == "fail"

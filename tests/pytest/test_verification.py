@@ -38,6 +38,8 @@ def test_verification_passes_after_a_clean_migration(migrated_db):
         ('delete from "LegacyCurveMapping" where id = (select min(id) from "LegacyCurveMapping")', "assert_every_legacy_curve_mapped_once"),
         # a second migrated schedule appears
         ('insert into "CurveSchedule" (curve_definition_id, frequency, metadata) select curve_definition_id, frequency, metadata from "CurveSchedule" limit 1', "assert_one_schedule_per_migrated_curve"),
+        # a metric the application wrote once its foreign key was dropped points at no instance
+        ('alter table "QualityMetric" drop constraint "QualityMetric_curve_instance_id_fkey"; insert into "QualityMetric" (curve_instance_id, "metricType", "metricValue") values (-1, \'mape\', 1)', "relationships_QualityMetric_curve_instance_id__id__ref_CurveInstance_"),
     ],
 )  # fmt: skip
 def test_verification_fails_when_the_new_tables_disagree(migrated_db, tampering, expected_failure):
