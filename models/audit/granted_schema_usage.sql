@@ -3,6 +3,8 @@
 -- schema before. One row per grant, written in the transaction that makes it (post-hook
 -- grant_schema_usage); append-only, so it keeps what the first build found.
 -- `forecast-migrate rollback` revokes exactly these grants.
+-- nothing is granted before the readiness gate's tests have passed:
+-- depends_on: {{ ref('stg_legacy__readiness') }}
 {{ config(
     materialized = 'incremental',
     incremental_strategy = 'append',

@@ -290,10 +290,14 @@ final as (
         schedule_exceptions.source_table,
         schedule_exceptions.source_id,
         schedule_exceptions.reason,
-        to_jsonb(legacy_schedules) as legacy_row,
+        -- the legacy columns only: the staging view's derived ones are left out
+        to_jsonb(legacy_schedules) - array[
+            'update_frequency_normalised', 'is_active_or_default', 'created_at_utc',
+            'updated_at_utc', 'row_version'
+        ] as legacy_row,
         null::jsonb as application_row
     from schedule_exceptions
-    left join {{ source('legacy', 'curve_schedule') }} as legacy_schedules
+    left join schedules as legacy_schedules
         on schedule_exceptions.source_id = legacy_schedules.schedule_id
 )
 

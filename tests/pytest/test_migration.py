@@ -296,11 +296,14 @@ def test_each_curve_gets_one_schedule_from_its_active_legacy_schedule_or_the_def
 
 def test_unknown_frequency_spelling_is_listed_and_gets_the_default(migrated):
     rows = migrated.query(
-        "select excepted.reason, schedule.curve_id from forecast_migration.migration_exceptions as excepted "
+        "select excepted.reason, schedule.curve_id, excepted.legacy_row = to_jsonb(schedule) "
+        "from forecast_migration.migration_exceptions as excepted "
         'join "Forecasts".curve_schedule as schedule on schedule.schedule_id = excepted.source_id '
         "where excepted.source_table = 'curve_schedule' and schedule.update_frequency = 'every other blue moon'"
     )
     assert len(rows) == 1 and "unknown update_frequency spelling" in rows[0][0]
+    # the exception keeps the legacy row itself: its columns and values, nothing derived
+    assert rows[0][2] is True
     origin = migrated.scalar(
         "select metadata ->> 'origin' from \"CurveSchedule\" where curve_definition_id = %s",
         (rows[0][1],),

@@ -1,6 +1,5 @@
--- Every readiness test on every legacy table gates every staging view:
--- depends_on: {{ source('legacy', 'curve_definitions') }}
--- depends_on: {{ source('legacy', 'price_forecasts') }}
+-- nothing reads the legacy table before the readiness gate's tests have passed:
+-- depends_on: {{ ref('stg_legacy__readiness') }}
 
 with
 
