@@ -162,13 +162,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     sub = command(
-        "cleanup", cleanup.run, "list backups and legacy tables by age; drop them with --execute"
+        "cleanup", cleanup.run, "list backups and legacy tables by age; retire them with --execute"
     )
-    sub.add_argument("--execute", action="store_true", help="drop (default: a dry run)")
+    sub.add_argument(
+        "--execute",
+        action="store_true",
+        help="drop old backups, retire the legacy tables (default: a dry run)",
+    )
     sub.add_argument(
         "--legacy-tables",
         action="store_true",
-        help="also drop the legacy tables, once the reconciliation tests pass",
+        help="also replace the legacy tables by read-only views of the new tables (their rows "
+        "are renamed aside, not dropped), once the reconciliation tests pass",
     )
     sub.add_argument(
         "--older-than",
