@@ -1,16 +1,16 @@
 {#- Post-hook for a table whose ids are legacy ids (CurveDefinition, PriceForecast,
-    LegacyCurveMapping). The first time it runs it moves the identity sequence's start
-    above the highest legacy id and above the legacy serial sequence, plus
-    var('legacy_id_headroom'), so ids the application gets stay clear of ids the
-    legacy tables still hand out during the transition. The start is set once
+    LegacyCurveMapping), given the legacy table's name. The first time it runs it moves
+    the identity sequence's start above the highest legacy id and above the legacy serial
+    sequence (both read from the staging model stg_legacy__tables), plus
+    var('legacy_id_headroom'), so ids the application gets stay clear of ids the legacy
+    tables still hand out during the transition. The start is set once
     (a start of 1 means "not yet reserved") and is what application_id_start() reads. -#}
-{% macro reserve_application_ids(legacy_relation, legacy_id_column) -%}
+{% macro reserve_application_ids(legacy_table) -%}
 do $reserve$
 declare
     identity_sequence text := pg_get_serial_sequence('{{ this | replace("'", "''") }}', 'id');
-    legacy_sequence text := pg_get_serial_sequence(
-        '{{ legacy_relation | replace("'", "''") }}', '{{ legacy_id_column }}'
-    );
+    legacy_sequence text;
+    legacy_max_id bigint;
     legacy_last_value bigint;
     first_application_id bigint;
 begin
@@ -18,6 +18,10 @@ begin
         where seq.seqrelid = identity_sequence::regclass) <> 1 then
         return;
     end if;
+    select legacy_tables.id_sequence, legacy_tables.max_id
+    into legacy_sequence, legacy_max_id
+    from {{ ref('stg_legacy__tables') }} as legacy_tables
+    where legacy_tables.legacy_table = '{{ legacy_table }}';
     if legacy_sequence is not null then
         select seqs.last_value into legacy_last_value
         from pg_catalog.pg_sequences as seqs
@@ -25,7 +29,7 @@ begin
     end if;
     select greatest(
         coalesce((select max(id) from {{ this }}), 0),
-        coalesce((select max({{ legacy_id_column }}) from {{ legacy_relation }}), 0),
+        coalesce(legacy_max_id, 0),
         coalesce(legacy_last_value, 0)
     ) + {{ var('legacy_id_headroom') | int }} + 1
     into first_application_id;

@@ -47,7 +47,7 @@ declare
     granted record;
 begin
     for granted in
-        {{ legacy_grants_query(legacy_schema ~ '.' ~ adapter.quote(retired), 'table') | indent(8) }}
+        {{ legacy_grants_query("to_regclass('" ~ (legacy_schema ~ '.' ~ adapter.quote(retired)) | replace("'", "''") ~ "')", 'table') | indent(8) }}
     loop
         execute format(
             'grant %s on %s to %s%s',

@@ -21,7 +21,7 @@ planned as (
         is_grantable
     from (
         {{ legacy_grants_query(
-            source('legacy', node.config.meta.privileges_from),
+            "to_regclass('" ~ (source('legacy', node.config.meta.privileges_from) | replace("'", "''")) ~ "')",
             'table' if node.config.materialized in ('table', 'incremental') else 'view'
         ) | indent(8) }}
     ) as grants

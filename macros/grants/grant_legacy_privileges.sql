@@ -5,6 +5,8 @@
     table meanwhile. Never revokes: a DBA's own grants on the new relations stay. -#}
 {% macro grant_legacy_privileges(relation) -%}
     {%- set legacy_table = (config.get('meta') or {}).get('privileges_from') -%}
+    {#- called at parse time too, so the lineage shows each model reading stg_legacy__tables -#}
+    {%- set legacy_oid = legacy_table_oid(legacy_table) -%}
     {%- if not execute -%}
         {{ return('') }}
     {%- elif not legacy_table -%}
@@ -21,7 +23,7 @@ declare
     identity_sequence text;
 begin
     for granted in
-        {{ legacy_grants_query(source('legacy', legacy_table), relation_kind) | indent(8) }}
+        {{ legacy_grants_query(legacy_oid, relation_kind) | indent(8) }}
     loop
         execute format(
             'grant %s on %s to %s%s',

@@ -3,8 +3,6 @@
 -- schema before. One row per grant, written in the transaction that makes it (post-hook
 -- grant_schema_usage); append-only, so it keeps what the first build found.
 -- `forecast-migrate rollback` revokes exactly these grants.
--- nothing is granted before the readiness gate's tests have passed:
--- depends_on: {{ ref('stg_legacy__readiness') }}
 {{ config(
     materialized = 'incremental',
     incremental_strategy = 'append',
@@ -14,7 +12,7 @@
 
 {%- set legacy_grants = [] %}
 {%- for legacy_table in ['curve_definitions', 'price_forecasts', 'curve_schedule'] %}
-    {%- do legacy_grants.append(legacy_grants_query(source('legacy', legacy_table))) %}
+    {%- do legacy_grants.append(legacy_grants_query(legacy_table_oid(legacy_table))) %}
 {%- endfor %}
 
 with

@@ -11,6 +11,9 @@
 -- it holds nothing, `corrected` when it holds other values, and left out when it holds the
 -- same row (a version that only looks new). Every legacy row counted at the last loaded
 -- batch, plus the new ones, minus those counted now, were deleted since.
+-- the post-hook log_migration_start counts the legacy curves and schedules:
+-- depends_on: {{ ref('stg_legacy__curve_definitions') }}
+-- depends_on: {{ ref('stg_legacy__curve_schedule') }}
 {{ config(
     materialized = 'incremental',
     incremental_strategy = 'append',

@@ -7,7 +7,7 @@
     upsert_touch_columns = ['updatedAt'],
     pre_hook = [{'sql': '{{ create_enum_types() }}', 'transaction': false}],
     post_hook = [
-        "{{ reserve_application_ids(source('legacy', 'curve_definitions'), 'curve_id') }}",
+        "{{ reserve_application_ids('curve_definitions') }}",
     ],
 ) }}
 

@@ -1,6 +1,6 @@
 {{ config(
     incremental_strategy = 'append',
-    post_hook = ["{{ reserve_application_ids(source('legacy', 'curve_definitions'), 'curve_id') }}"],
+    post_hook = ["{{ reserve_application_ids('curve_definitions') }}"],
 ) }}
 
 -- One row per migrated legacy curve: the legacy curve_id, the CurveDefinition it became

@@ -17,7 +17,7 @@
     ],
     post_hook = [
         "{{ bulk_load_constraints() }}",
-        "{{ reserve_application_ids(source('legacy', 'price_forecasts'), 'id') }}",
+        "{{ reserve_application_ids('price_forecasts') }}",
         "{{ record_price_load(this) }}",
     ],
 ) }}

@@ -93,8 +93,7 @@ def read(session: DbtSession) -> Inventory:
             materialized=node.config.materialized,
         )
         for node in manifest.nodes.values()
-        if node.resource_type in ("model", "seed")
-        and node.config.materialized not in ("ephemeral", "gate")
+        if node.resource_type in ("model", "seed") and node.config.materialized != "ephemeral"
     ]
     legacy = [source for source in manifest.sources.values() if source.source_name == "legacy"]
     return Inventory(

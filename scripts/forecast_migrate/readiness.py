@@ -73,11 +73,10 @@ def print_report(ctx: Context, rows: dict[str, list[dict]], errors: dict[str, st
 
 
 def run_source_tests(ctx: Context) -> Verdict:
-    """Run the source tests (dbt test --select +stg_legacy__readiness): failures are blockers."""
+    """Run the source tests (dbt test --select source:*): failures are blockers."""
     progress = DbtProgress(ctx.reporter)
-    tests = ["test", "--select", "+stg_legacy__readiness"]
-    with ctx.reporter.step(f"source tests (dbt {' '.join(tests)})"), progress.running():
-        result = ctx.dbt().invoke(tests, callbacks=[progress])
+    with ctx.reporter.step("source tests (dbt test --select source:*)"), progress.running():
+        result = ctx.dbt().invoke(["test", "--select", "source:*"], callbacks=[progress])
     verdict = Verdict(passed=progress.count("test", "pass"))
     # the on-run-end hook says each blocker in words (macro log_readiness_failures)
     verdict.blockers = [

@@ -94,6 +94,11 @@ def test_the_coverage_check_names_every_gap(docs_target, tmp_path, capfd):
     manifest["sources"][f"source.{PROJECT}.legacy.curve_schedule"]["columns"]["curve_id"][
         "description"
     ] = ""
+    # the DAG rules: a model outside staging reading a source, a hard-coded relation
+    derived = nodes[f"model.{PROJECT}.int_curve_names_derived"]
+    derived["depends_on"]["nodes"].append(f"source.{PROJECT}.legacy.price_forecasts")
+    runs = nodes[f"model.{PROJECT}.ScheduleRun"]
+    runs["raw_code"] += '\nunion all select * from "Forecasts".curve_schedule'
     (target / "manifest.json").write_text(json.dumps(manifest))
     # a column that exists only in the database
     catalog = json.loads((target / "catalog.json").read_text())
@@ -111,6 +116,8 @@ def test_the_coverage_check_names_every_gap(docs_target, tmp_path, capfd):
         "below_application_id_range",
         "curve_schedule.curve_id",
         "added_by_hand",
+        "int_curve_names_derived",
+        "ScheduleRun",
     ):
         assert gap in out, gap
 
@@ -167,7 +174,7 @@ def test_the_overview_and_a_model_page_render(site):
     overview = rendered_text(dump_dom(f"{site.as_uri()}#!/overview"))
     for text in (
         "Runbook steps and the commands that perform them",
-        "dbt test --select +stg_legacy__readiness",
+        'dbt test --select "source:*"',
         "forecast-migrate verify",
     ):
         assert text in overview, text

@@ -41,7 +41,7 @@ def readiness_lines(output: str) -> list[str]:
 
 
 def test_readiness_passes_on_the_sample_database_with_warnings_for_its_dirt(sample_db):
-    result = sample_db.dbt("test", "--select", "+stg_legacy__readiness")
+    result = sample_db.dbt("test", "--select", "source:*")
     assert result.success
     statuses = node_results(result)
     warned = {name for name, (status, _) in statuses.items() if status == "warn"}
@@ -118,7 +118,7 @@ def test_dbt_test_says_every_blocker_in_words_too(sample_db):
     process = sample_db.dbt_cli(
         "test",
         "--select",
-        "+stg_legacy__readiness",
+        "source:*",
         vars={"expected_curve_count": 71, "app_role": "nobody"},
     )
     assert process.returncode == 1

@@ -1,5 +1,5 @@
--- nothing reads the legacy table before the readiness gate's tests have passed:
--- depends_on: {{ ref('stg_legacy__readiness') }}
+-- nothing reads the legacy table before every readiness test has passed (the gate):
+-- depends_on: {{ ref('stg_legacy__tables') }}
 
 with
 

@@ -1,7 +1,7 @@
 """`forecast-migrate verify`: the runbook's Step 4 checks, as a readable report.
 
 Runs the `verify_*` analyses of the dbt project (`analyses/`, through `dbt show`) and the
-project's data tests on the new tables (`dbt test --exclude +stg_legacy__readiness`), and finds the
+project's data tests on the new tables (`dbt test --exclude "source:*"`), and finds the
 project's objects (the inventory), then lays them out section by section (see `render`).
 `--format markdown` writes the same as a Markdown report for a change ticket.
 
@@ -87,8 +87,8 @@ def collect(ctx: Context) -> Report:
             errors[name] = "dbt show returned no rows"
     with ctx.connected() as connection:
         objects = expected_objects(ctx, find(connection, ctx.inventory()))
-    with ctx.reporter.step("the data tests (dbt test --exclude +stg_legacy__readiness)"):
-        tested = session.invoke(["test", "--exclude", "+stg_legacy__readiness"])
+    with ctx.reporter.step('the data tests (dbt test --exclude "source:*")'):
+        tested = session.invoke(["test", "--exclude", "source:*"])
     report = Report(
         rows={name: rows.get(name, []) for name in ANALYSES},
         query_errors=errors,
