@@ -51,7 +51,7 @@ bench: venv
 
 ## make prisma-schema: regenerate prisma/schema.new.prisma from the contracts (runbook Step 5)
 prisma-schema: venv
-	$(PY) -m forecast_migrate.prisma_schema
+	$(PY) -m prisma_tools.schema
 
 stop: venv
 	$(PY) -c 'from forecast_migrate import embedded; embedded.stop()'

@@ -1,6 +1,6 @@
 """Runbook Steps 5 and 6 with the real Prisma 7 toolchain (node_modules from `npm ci`).
 
-Step 5: prisma/schema.new.prisma is what `python -m forecast_migrate.prisma_schema` writes
+Step 5: prisma/schema.new.prisma is what `python -m prisma_tools.schema` writes
 from the contracts, Prisma accepts it, and as Prisma reads it (its DMMF) every model,
 field, key, relation and enum matches the catalog of a migrated database.
 Step 6: the client generated from it, connected as the application's role through
@@ -22,10 +22,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import prisma_compare
 import pytest
 from conftest import LEGACY_APP_ROLE, ROLE_PASSWORD
-from forecast_migrate import PROJECT_DIR, prisma_compare, prisma_schema
+from forecast_migrate import PROJECT_DIR
 from helpers import ENUM_TYPES, TARGET_TABLES
+from prisma_tools import schema as prisma_schema
 
 # one worker runs this module: `prisma generate` writes the client into the project
 # (generated/prisma), and two workers writing it at once would race

@@ -1,9 +1,12 @@
 """Compare a Prisma schema, as Prisma itself reads it, with a migrated database, field by field.
 
+Test tooling: users compare with Prisma's own `prisma migrate diff --exit-code`, which needs
+Prisma's schema engine (downloaded from binaries.prisma.sh); this runs where it cannot be had.
+
 The Prisma Client hides some mismatches: a `double precision` column declared `Int` comes
 back truncated, a nullable column declared required comes back `null`. So this does not run
 queries: it asks Prisma for the schema's DMMF (the description `prisma generate` hands its
-generators, written out by `scripts/prisma/describe-generator.cjs`) and compares every
+generators, written out by `tests/prisma/describe-generator.cjs`) and compares every
 model, field, enum and relation with pg_catalog of the database the PG* variables name:
 
 - each model's table and each scalar field's column exist, and every column has a field;
@@ -18,7 +21,7 @@ model, field, enum and relation with pg_catalog of the database the PG* variable
   ON DELETE and ON UPDATE actions (Prisma's implicit defaults applied), both ways;
 - each enum against the database enum type's labels, in order.
 
-    python -m forecast_migrate.prisma_compare [--schema-file prisma/schema.new.prisma]
+    python tests/pytest/prisma_compare.py [--schema-file prisma/schema.new.prisma]
 
 Exit 0 when nothing differs, 1 when something does (each difference one line), 2 when the
 database or the Node toolchain (`npm ci`) is missing.
@@ -39,11 +42,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import EXIT_USAGE, PROJECT_DIR, MigrationError, database
-from .prisma_schema import SCHEMA_FILE
+from forecast_migrate import EXIT_USAGE, PROJECT_DIR, MigrationError, database
+from prisma_tools.schema import SCHEMA_FILE
 
 PRISMA_BIN = PROJECT_DIR / "node_modules" / ".bin" / "prisma"
-DESCRIBE_GENERATOR = PROJECT_DIR / "scripts" / "prisma" / "describe-generator.cjs"
+DESCRIBE_GENERATOR = PROJECT_DIR / "tests" / "prisma" / "describe-generator.cjs"
 
 # Prisma's native type when a field declares none (PostgreSQL connector)
 DEFAULT_NATIVE_TYPES = {
