@@ -7,9 +7,3 @@
 {% macro application_value_kept_reason() -%}
     corrected in the legacy table after the application changed the migrated row: PriceForecast keeps the value the application wrote
 {%- endmacro %}
-
-{#- A legacy row deleted after a batch read it (migrated or listed): PriceForecast keeps a
-    migrated row; the compat view no longer returns it. -#}
-{% macro deleted_price_row_reason() -%}
-    deleted from the legacy table after a batch read it: PriceForecast keeps what was migrated
-{%- endmacro %}
