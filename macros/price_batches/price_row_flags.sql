@@ -5,7 +5,8 @@
 {% macro price_row_flags(row, baseline) -%}
     {%- set differs = [] -%}
     {%- for column in flagged_price_columns() -%}
-        {%- do differs.append(row ~ '.' ~ column ~ ' is distinct from ' ~ baseline ~ '.' ~ column) -%}
+        {#- parenthesised: sqlfluff's parser stops at `a is distinct from b or ...` -#}
+        {%- do differs.append('(' ~ row ~ '.' ~ column ~ ' is distinct from ' ~ baseline ~ '.' ~ column ~ ')') -%}
     {%- endfor -%}
     case
         when {{ differs | join(' or ') }} or {{ row }}.mark_date is null

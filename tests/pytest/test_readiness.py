@@ -159,3 +159,25 @@ def test_the_legacy_key_test_trusts_only_a_unique_index_on_exactly_that_column(s
     )
     results = node_results(sample_db.dbt("test", "--select", selector))
     assert results["source_legacy_key_legacy_price_forecasts_id"][0] == "fail"
+
+
+def test_the_legacy_key_test_reads_no_row_when_a_valid_unique_index_holds_the_key(sample_db):
+    """Its compiled SQL gates the scan behind the catalog lookup: PostgreSQL never runs it."""
+    selector = "source:legacy.price_forecasts,test_name:legacy_key"
+    compiled = sample_db.dbt("compile", "--select", selector).result.results[0].node.compiled_code
+    plan = sample_db.scalar(f"explain (analyze, format json) {compiled}")[0]["Plan"]
+
+    def scans(node):
+        if node.get("Relation Name") == "price_forecasts":
+            yield node
+        for child in node.get("Plans", []):
+            yield from scans(child)
+
+    found = list(scans(plan))
+    assert found and all(node["Actual Loops"] == 0 for node in found), plan
+    # without the index the same SQL reads the rows
+    sample_db.execute(
+        'alter table "Forecasts".price_forecasts drop constraint price_forecasts_pkey'
+    )
+    plan = sample_db.scalar(f"explain (analyze, format json) {compiled}")[0]["Plan"]
+    assert any(node["Actual Loops"] > 0 for node in scans(plan)), plan
