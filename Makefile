@@ -47,7 +47,7 @@ docs: venv
 ROWS ?= 5000000
 SHAPE ?= interleaved
 bench: venv
-	$(PY) -m forecast_migrate.bench --rows $(ROWS) --shape $(SHAPE) $(BENCH_ARGS)
+	$(PY) -m forecast_bench --rows $(ROWS) --shape $(SHAPE) $(BENCH_ARGS)
 
 ## make prisma-schema: regenerate prisma/schema.new.prisma from the contracts (runbook Step 5)
 prisma-schema: venv

@@ -34,11 +34,10 @@ from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 
+from forecast_migrate import PROJECT_DIR, MigrationError, demo, embedded
+from forecast_migrate.dbt import ensure_profile
+from forecast_migrate.progress import table_lines
 from psycopg2 import sql
-
-from . import PROJECT_DIR, MigrationError, demo, embedded
-from .dbt import ensure_profile
-from .progress import table_lines
 
 BENCH_PGDATA = PROJECT_DIR / ".pgdata-bench"
 BENCH_TARGET = PROJECT_DIR / "target" / "bench"
@@ -337,9 +336,11 @@ def table_row(step: Step, seconds: dict[str, float]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .cli import guarded
+    from forecast_migrate.cli import guarded
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m forecast_bench", description=__doc__.splitlines()[0]
+    )
     parser.add_argument(
         "--rows",
         type=int,
