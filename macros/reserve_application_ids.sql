@@ -18,8 +18,9 @@ begin
         where seq.seqrelid = identity_sequence::regclass) <> 1 then
         return;
     end if;
+    -- strict: a legacy table name stg_legacy__tables does not hold is an error, not no limit
     select legacy_tables.id_sequence, legacy_tables.max_id
-    into legacy_sequence, legacy_max_id
+    into strict legacy_sequence, legacy_max_id
     from {{ ref('stg_legacy__tables') }} as legacy_tables
     where legacy_tables.legacy_table = '{{ legacy_table }}';
     if legacy_sequence is not null then

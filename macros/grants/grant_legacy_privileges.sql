@@ -9,10 +9,11 @@
     {%- set legacy_oid = legacy_table_oid(legacy_table) -%}
     {%- if not execute -%}
         {{ return('') }}
-    {%- elif not legacy_table -%}
+    {%- elif legacy_table not in ('curve_definitions', 'price_forecasts', 'curve_schedule') -%}
         {{ exceptions.raise_compiler_error(
-            "grant_legacy_privileges: model " ~ relation ~ " has no config meta.privileges_from"
-            ~ " naming the legacy table whose privileges it takes"
+            "grant_legacy_privileges: model " ~ relation ~ " has config meta.privileges_from "
+            ~ (legacy_table or 'unset') ~ ": it must name the legacy table whose privileges it"
+            ~ " takes (curve_definitions, price_forecasts or curve_schedule)"
         ) }}
     {%- endif -%}
     {%- set relation_kind = 'table' if config.get('materialized') in ('table', 'incremental') else 'view' -%}

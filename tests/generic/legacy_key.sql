@@ -1,6 +1,7 @@
 {#- Readiness: a legacy id column is a key (no NULL, no value twice), since legacy ids become
     the new ids. When PostgreSQL itself enforces that (a valid unique index on exactly this
-    column, without predicate or expression, and the column NOT NULL), the one-time filter
+    column, without predicate or expression, and the column NOT NULL by a validated
+    constraint), the one-time filter
     is false and the rows are never read; otherwise every row is grouped. The failing row
     says what is wrong, e.g. '"Forecasts"."curve_definitions".curve_id must be unique and
     not NULL (legacy ids become the new ids): 1 value(s) appear more than once, 0 row(s)
@@ -27,6 +28,16 @@ enforced as (
             and indexes.indnkeyatts = 1
             and key_columns.attname = '{{ column_name }}'
             and key_columns.attnotnull
+            -- PostgreSQL 18: a NOT NULL constraint added NOT VALID sets attnotnull unchecked
+            and not exists (
+                select
+                from pg_catalog.pg_constraint as not_null_constraints
+                where
+                    not_null_constraints.conrelid = indexes.indrelid
+                    and not_null_constraints.contype = 'n'
+                    and not not_null_constraints.convalidated
+                    and not_null_constraints.conkey = array[key_columns.attnum]
+            )
     ) as by_catalog
 ),
 

@@ -99,6 +99,20 @@ def test_the_coverage_check_names_every_gap(docs_target, tmp_path, capfd):
     derived["depends_on"]["nodes"].append(f"source.{PROJECT}.legacy.price_forecasts")
     runs = nodes[f"model.{PROJECT}.ScheduleRun"]
     runs["raw_code"] += '\nunion all select * from "Forecasts".curve_schedule'
+    # a staging model reading two sources, a model of 130 lines, a model read by 8 others
+    schedules = nodes[f"model.{PROJECT}.stg_legacy__curve_schedule"]
+    schedules["depends_on"]["nodes"].append(f"source.{PROJECT}.legacy.price_forecasts")
+    nodes[f"model.{PROJECT}.int_curve_schedules_chosen"]["raw_code"] += "\n" * 130
+    rules = f"model.{PROJECT}.int_curve_product_rules_matched"
+    readers = [
+        node
+        for key, node in nodes.items()
+        if node["resource_type"] == "model"
+        and key != rules
+        and rules not in node["depends_on"]["nodes"]
+    ]
+    for reader in readers[:8]:
+        reader["depends_on"]["nodes"].append(rules)
     (target / "manifest.json").write_text(json.dumps(manifest))
     # a column that exists only in the database
     catalog = json.loads((target / "catalog.json").read_text())
@@ -116,10 +130,17 @@ def test_the_coverage_check_names_every_gap(docs_target, tmp_path, capfd):
         "below_application_id_range",
         "curve_schedule.curve_id",
         "added_by_hand",
-        "int_curve_names_derived",
-        "ScheduleRun",
     ):
         assert gap in out, gap
+    for check, model in (
+        ("check_source_used_by_models_in_same_directory", "legacy_price_forecasts"),
+        ("check_model_does_not_directly_join_to_source", "int_curve_names_derived"),
+        ("check_model_code_does_not_contain_regexp_pattern", "ScheduleRun"),
+        ("check_model_depends_on_multiple_sources", "stg_legacy__curve_schedule"),
+        ("check_model_max_number_of_lines", "int_curve_schedules_chosen"),
+        ("check_model_max_fanout", "int_curve_product_rules_matched"),
+    ):
+        assert re.search(rf"{check}:\d+:{model}", out), (check, model)
 
 
 def reachable(edges: list[list[str]], start: str) -> set[str]:

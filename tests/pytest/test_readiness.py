@@ -181,3 +181,28 @@ def test_the_legacy_key_test_reads_no_row_when_a_valid_unique_index_holds_the_ke
     )
     plan = sample_db.scalar(f"explain (analyze, format json) {compiled}")[0]["Plan"]
     assert any(node["Actual Loops"] > 0 for node in scans(plan)), plan
+
+
+def test_a_null_legacy_id_stops_the_build_even_beside_a_unique_index(sample_db):
+    """A unique index allows any number of NULLs: the key is trusted only with a validated
+    NOT NULL, so here the rows are read and the NULL is named."""
+    sample_db.execute(
+        'alter table "Forecasts".price_forecasts drop constraint price_forecasts_pkey'
+    )
+    sample_db.execute('alter table "Forecasts".price_forecasts alter column id drop not null')
+    sample_db.execute('create unique index unique_id on "Forecasts".price_forecasts (id)')
+    sample_db.execute(
+        'insert into "Forecasts".price_forecasts (id, curve_id, flow_date_start, value) '
+        "values (null, 1, '2025-01-01', 1)"
+    )
+    expected = (
+        'readiness: "Forecasts"."price_forecasts".id must be unique and not NULL (legacy ids '
+        "become the new ids): 0 value(s) appear more than once, 1 row(s) are NULL"
+    )
+    assert build_fails_and_writes_nothing(sample_db) == [expected]
+    if sample_db.scalar("select current_setting('server_version_num')::integer") >= 180000:
+        # PostgreSQL 18 sets attnotnull for a NOT NULL constraint added NOT VALID, unchecked
+        sample_db.execute(
+            'alter table "Forecasts".price_forecasts add constraint id_not_null not null id not valid'
+        )
+        assert build_fails_and_writes_nothing(sample_db) == [expected]
