@@ -89,16 +89,25 @@ def step6(db, operation: str, arguments: dict | None = None, expect_error: bool 
     command = [shutil.which("node") or "node", str(STEP6_SCRIPT), operation]
     if arguments is not None:
         command.append(json.dumps(arguments))
-    completed = subprocess.run(
-        command,
-        env={**os.environ, "DATABASE_URL": database_url(db)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+
+    def run() -> subprocess.CompletedProcess:
+        return subprocess.run(
+            command,
+            env={**os.environ, "DATABASE_URL": database_url(db)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    completed = run()
     expected_code = 3 if expect_error else 0
-    assert completed.returncode == expected_code, completed.stderr or completed.stdout
+    if completed.returncode != expected_code and "query_compiler" in completed.stderr[:500]:
+        # In one CI run (2026-12-05) node failed while loading the generated client's
+        # query compiler (wasm), before the script reached the database; run it once more
+        completed = run()
+    # the end of stderr holds node's message (its start may be a 64 kB line of source)
+    assert completed.returncode == expected_code, (completed.stderr or completed.stdout)[-3000:]
     return json.loads(completed.stdout)
 
 
