@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: venv node demo test lint unit stop docs bench clean prisma-schema
+.PHONY: venv node demo test lint unit stop docs bench clean
 
 venv: $(VENV)/.installed
 
@@ -48,10 +48,6 @@ ROWS ?= 5000000
 SHAPE ?= interleaved
 bench: venv
 	$(PY) -m forecast_bench --rows $(ROWS) --shape $(SHAPE) $(BENCH_ARGS)
-
-## make prisma-schema: regenerate prisma/schema.new.prisma from the contracts (runbook Step 5)
-prisma-schema: venv
-	$(PY) -m prisma_tools.schema
 
 stop: venv
 	$(PY) -c 'from forecast_migrate import embedded; embedded.stop()'

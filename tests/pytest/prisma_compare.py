@@ -43,8 +43,8 @@ from pathlib import Path
 from typing import Any
 
 from forecast_migrate import EXIT_USAGE, PROJECT_DIR, MigrationError, database
-from prisma_tools.schema import SCHEMA_FILE
 
+SCHEMA_FILE = PROJECT_DIR / "prisma" / "schema.new.prisma"
 PRISMA_BIN = PROJECT_DIR / "node_modules" / ".bin" / "prisma"
 DESCRIBE_GENERATOR = PROJECT_DIR / "tests" / "prisma" / "describe-generator.cjs"
 

@@ -1,8 +1,7 @@
 """Runbook Steps 5 and 6 with the real Prisma 7 toolchain (node_modules from `npm ci`).
 
-Step 5: prisma/schema.new.prisma is what `python -m prisma_tools.schema` writes
-from the contracts, Prisma accepts it, and as Prisma reads it (its DMMF) every model,
-field, key, relation and enum matches the catalog of a migrated database.
+Step 5: Prisma accepts prisma/schema.new.prisma, and as Prisma reads it (its DMMF) every
+model, field, key, relation and enum matches the catalog of a migrated database.
 Step 6: the client generated from it, connected as the application's role through
 @prisma/adapter-pg, lists the 72 curves as /curve-schedule does, creates a curve instance
 through the API's transaction, updates a schedule and reads curve_definitions_compat;
@@ -11,7 +10,6 @@ each result is checked against the database with SQL.
 
 from __future__ import annotations
 
-import copy
 import datetime
 import json
 import os
@@ -27,7 +25,6 @@ import pytest
 from conftest import LEGACY_APP_ROLE, ROLE_PASSWORD
 from forecast_migrate import PROJECT_DIR
 from helpers import ENUM_TYPES, TARGET_TABLES
-from prisma_tools import schema as prisma_schema
 
 # one worker runs this module: `prisma generate` writes the client into the project
 # (generated/prisma), and two workers writing it at once would race
@@ -46,12 +43,6 @@ KNOWN_NOTES = [
 
 
 @pytest.fixture(scope="module")
-def manifest(tmp_path_factory) -> dict[str, Any]:
-    """The project's manifest from a fresh `dbt parse` (no database needed)."""
-    return prisma_schema.parse_manifest(tmp_path_factory.mktemp("prisma-target"))
-
-
-@pytest.fixture(scope="module")
 def prisma_client() -> Path:
     """`prisma generate` of the checked-in schema (prisma.config.ts names it), as Step 5 runs it."""
     prisma_compare.run_prisma("generate")
@@ -62,7 +53,7 @@ def prisma_client() -> Path:
 @pytest.fixture(scope="module")
 def datamodel() -> dict[str, Any]:
     """The checked-in schema as Prisma reads it (the DMMF its generators receive)."""
-    return prisma_compare.describe(prisma_schema.SCHEMA_FILE.read_text())
+    return prisma_compare.describe(prisma_compare.SCHEMA_FILE.read_text())
 
 
 @pytest.fixture(scope="module")
@@ -138,42 +129,12 @@ def edit_line(schema_text: str, block: str, first_word: str, old: str, new: str)
 # --- Step 5: the schema file ---------------------------------------------------------------
 
 
-def test_the_checked_in_schema_is_generated_from_the_contracts(manifest):
-    differences = prisma_schema.differences(prisma_schema.generate(manifest))
-    assert differences == "", f"run `{prisma_schema.COMMAND}`:\n{differences}"
-
-
-def test_the_check_fails_when_the_file_differs(manifest, tmp_path, capsys):
-    manifest_file = tmp_path / "manifest.json"
-    manifest_file.write_text(json.dumps(manifest))
-    schema_file = tmp_path / "schema.new.prisma"
-    schema_file.write_text(prisma_schema.SCHEMA_FILE.read_text())
-    check = ["--check", "--manifest", str(manifest_file), "--output", str(schema_file)]
-    assert prisma_schema.main(check) == 0
-
-    schema_file.write_text(
-        edit_line(schema_file.read_text(), "model PriceForecast", "value", "Float ", "Int   ")
-    )
-    assert prisma_schema.main(check) == 1
-    assert "-  value           Int" in capsys.readouterr().out
-
-
-def test_a_contract_change_changes_the_generated_schema(manifest):
-    changed = copy.deepcopy(manifest)
-    columns = changed["nodes"]["model.forecast_migration.PriceForecast"]["columns"]
-    columns["value"]["data_type"] = "integer"
-    columns["confidence"]["constraints"].append({"type": "not_null", "expression": None})
-    text = prisma_schema.generate(changed)
-    assert "  value           Int           @db.Integer\n" in text
-    assert "  confidence      Float         @db.DoublePrecision\n" in text
-
-
 def test_prisma_accepts_the_schema_as_it_formats_it(tmp_path):
-    prisma_compare.run_prisma("validate", "--schema", str(prisma_schema.SCHEMA_FILE))
+    prisma_compare.run_prisma("validate", "--schema", str(prisma_compare.SCHEMA_FILE))
     formatted = tmp_path / "schema.prisma"
-    shutil.copyfile(prisma_schema.SCHEMA_FILE, formatted)
+    shutil.copyfile(prisma_compare.SCHEMA_FILE, formatted)
     prisma_compare.run_prisma("format", "--schema", str(formatted))
-    assert formatted.read_text() == prisma_schema.SCHEMA_FILE.read_text()
+    assert formatted.read_text() == prisma_compare.SCHEMA_FILE.read_text()
 
 
 @pytest.mark.every_version
@@ -218,7 +179,7 @@ def test_the_schema_matches_the_migrated_database_column_by_column(migrated, cat
 def test_the_comparison_catches_what_the_client_would_hide(
     catalog, block, first_word, old, new, expected
 ):
-    broken = edit_line(prisma_schema.SCHEMA_FILE.read_text(), block, first_word, old, new)
+    broken = edit_line(prisma_compare.SCHEMA_FILE.read_text(), block, first_word, old, new)
     result = prisma_compare.compare(prisma_compare.describe(broken), catalog)
     assert [difference for difference in result.differences if expected in difference], (
         result.differences
