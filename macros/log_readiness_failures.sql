@@ -3,7 +3,7 @@
     the output says more than dbt's "Got N results". Each readiness test returns a `failure`
     column with that sentence; its first 20 rows are printed (the test's compiled query is
     run again). A test that could not run at all (a missing table) is reported by dbt with
-    the database's message, and by legacy_columns_present. -#}
+    the database's message, and by legacy_columns_as_declared. -#}
 {% macro log_readiness_failures(results) -%}
     {%- if execute -%}
         {%- for result in results if result.node.resource_type == 'test' and result.status == 'fail' -%}

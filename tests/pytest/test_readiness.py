@@ -76,6 +76,35 @@ def test_a_missing_legacy_column_stops_the_build(sample_db):
     assert lines[0].startswith('readiness: "Forecasts"."price_forecasts" has no column mark_date')
 
 
+def test_a_legacy_table_unlike_its_declaration_stops_the_build(sample_db):
+    # the compat views are compiled from the columns _legacy__sources.yml declares: another
+    # type, an undeclared column or another order would change what an old query gets back
+    sample_db.execute('alter table "Forecasts".price_forecasts alter column value type real')
+    sample_db.execute('alter table "Forecasts".curve_schedule add column note text')
+    sample_db.execute('alter table "Forecasts".curve_definitions drop column gridstor_purpose')
+    sample_db.execute(
+        'alter table "Forecasts".curve_definitions add column gridstor_purpose varchar'
+    )
+    lines = build_fails_and_writes_nothing(sample_db)
+    declared = "(models/staging/legacy/_legacy__sources.yml"
+    assert (
+        'readiness: "Forecasts"."price_forecasts".value is real, declared double precision '
+        f"{declared}): the compat view returns the declared type; declare the type the table has"
+    ) in lines
+    assert (
+        'readiness: "Forecasts"."curve_schedule" has a column note '
+        f"{declared} does not declare it): the compat view would not return it; declare it "
+        "there, with its data_type"
+    ) in lines
+    assert (
+        'readiness: "Forecasts"."curve_definitions".gridstor_purpose is column 16 of the '
+        f"table, declared as column 11 {declared}): the compat view returns the declared "
+        "order; declare the order the table has"
+    ) in lines
+    # the four columns declared after gridstor_purpose moved up one place each
+    assert len(lines) == 2 + 1 + 5
+
+
 def test_a_duplicate_legacy_curve_id_stops_the_build(sample_db):
     sample_db.execute(
         'alter table "Forecasts".price_forecasts drop constraint price_forecasts_curve_id_fkey'
