@@ -1,26 +1,24 @@
 """`forecast-migrate verify`: the runbook's Step 4 checks, as a readable report.
 
-Runs the `verify_*` analyses of the dbt project (`analyses/`, through `dbt show`) and the
-project's data tests on the new tables (`dbt test --exclude "source:*"`), and finds the
-project's objects (the inventory), then lays them out section by section (see `render`).
-`--format markdown` writes the same as a Markdown report for a change ticket.
-
+Runs the `verify_*` analyses (`analyses/`, through `dbt show`) and the data tests on the new
+tables (`dbt test --exclude "source:*"`), finds the project's objects (the inventory), and lays
+them out section by section, as aligned text or (`--format markdown`) for a change ticket.
 Exit codes: 0 every check passed, 1 a check failed (the report says which), 2 a usage or
-connection error. All SQL lives in dbt; this module only runs it and lays out the results.
-"""
+connection error. All SQL lives in dbt; this module only runs it and lays out the results."""
 
 from __future__ import annotations
 
 import textwrap
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from .. import EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, MigrationError
 from ..context import Context
-from ..inventory import Objects, find
+from ..inventory import find
 from ..progress import table_lines
 
 FORMATS = ("text", "markdown")
@@ -35,8 +33,26 @@ ANALYSES = (
 # analyses that return at least one row whenever they run (the others may rightly be empty)
 ALWAYS_ROWS = ("project_context", "verify_compat", "verify_reconciliation")
 COMPAT_TEST = "assert_compat_views_match_legacy"
+# the report's header lines after its result: label -> column of analysis project_context
+HEADER = {
+    "database": "database_name",
+    "server version": "server_version",
+    "checked as": "user_name",
+    "new tables in schema": "target_schema",
+    "legacy schema": "legacy_schema",
+    "working schema": "migration_schema",
+    "checked at": "checked_at",
+}
 
 Row = dict[str, Any]
+
+
+def _passed(test: Any) -> bool:
+    return test is not None and test.status not in ("fail", "error")
+
+
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
 
 
 @dataclass
@@ -47,7 +63,23 @@ class Report:
     query_errors: dict[str, str]  # analysis name -> dbt's error message
     objects: dict[str, dict[str, bool]]  # "group (schema)" -> object name -> found
     tests: dict[str, Any]  # test name -> dbt's result of it (.status, .failures, .message)
-    checks: dict[str, bool] = field(default_factory=dict)
+
+    @cached_property
+    def checks(self) -> dict[str, bool]:
+        """Each check of the verification: passed or not."""
+        compat = (self.rows["verify_compat"] or [{}])[0]
+        reconciliation = self.rows["verify_reconciliation"]
+        return {
+            "new tables exist": bool(self.objects)
+            and all(all(found.values()) for found in self.objects.values()),
+            "compat view equals the legacy table": bool(compat)
+            and _passed(self.tests.get(COMPAT_TEST))
+            and compat["compat_rows_of_legacy_curves"]
+            == compat["legacy_rows"] - compat["excepted_legacy_curves"],
+            "reconciliation": bool(reconciliation)
+            and all(row["unaccounted_rows"] == 0 for row in reconciliation),
+            "data tests": bool(self.tests) and all(map(_passed, self.tests.values())),
+        }
 
     def failed_checks(self) -> list[str]:
         failed = [name for name, ok in self.checks.items() if not ok]
@@ -55,8 +87,7 @@ class Report:
 
 
 def run(ctx: Context, format: str = "text", output: Path | None = None) -> int:
-    """Verify the migration and print (or write to `output`) the report; exit code 1 (after
-    the report is written) when a check failed."""
+    """Verify and print (or write to `output`) the report; exit code 1 if a check failed."""
     if format not in FORMATS:
         raise MigrationError(f"unknown format {format!r}: choose one of {', '.join(FORMATS)}", 2)
     ctx.reporter.progress_to_stderr = output is None
@@ -78,30 +109,16 @@ def run(ctx: Context, format: str = "text", output: Path | None = None) -> int:
 
 
 def collect(ctx: Context) -> Report:
-    """Run the analyses and the data tests, and find the project's objects."""
-    session = ctx.dbt()
+    """Run the analyses and the data tests, and find the project's objects (every object of
+    the inventory, by "group (schema)", with whether the database holds it)."""
+    session, inventory = ctx.dbt(), ctx.inventory()
     with ctx.reporter.step("the report queries (dbt show of analyses/verify_*.sql)"):
         rows, errors = session.show(*ANALYSES)
     for name in ALWAYS_ROWS:
         if name not in errors and not rows.get(name):
             errors[name] = "dbt show returned no rows"
     with ctx.connected() as connection:
-        objects = expected_objects(ctx, find(connection, ctx.inventory()))
-    with ctx.reporter.step('the data tests (dbt test --exclude "source:*")'):
-        tested = session.invoke(["test", "--exclude", "source:*"])
-    report = Report(
-        rows={name: rows.get(name, []) for name in ANALYSES},
-        query_errors=errors,
-        objects=objects,
-        tests=data_tests(tested),
-    )
-    report.checks = checks(report)
-    return report
-
-
-def expected_objects(ctx: Context, objects: Objects) -> dict[str, dict[str, bool]]:
-    """Every object of the inventory, by "group (schema)", with whether the database holds it."""
-    inventory = ctx.inventory()
+        objects = find(connection, inventory)
     present = {(obj.schema, obj.name, obj.kind) for obj in (*objects.relations, *objects.types)}
     groups: dict[str, dict[str, bool]] = defaultdict(dict)
     for table in inventory.legacy_tables:
@@ -113,124 +130,67 @@ def expected_objects(ctx: Context, objects: Objects) -> dict[str, dict[str, bool
     schema = inventory.target_schema
     for name in inventory.enum_types:
         groups[f"enum type ({schema})"][name] = (schema, name, "type") in present
-    return groups
-
-
-def data_tests(tested: Any) -> dict[str, Any]:
-    """dbt's results of the data tests in the result of `dbt test`, by name."""
+    with ctx.reporter.step('the data tests (dbt test --exclude "source:*")'):
+        tested = session.invoke(["test", "--exclude", "source:*"])
     results = tested.result.results if tested.result else []
-    tests = [result for result in results if result.node.resource_type == "test"]
-    return {test.node.name: test for test in sorted(tests, key=lambda test: test.node.name)}
-
-
-def _passed(test: Any) -> bool:
-    return test is not None and test.status not in ("fail", "error")
-
-
-def checks(report: Report) -> dict[str, bool]:
-    """Each check of the verification: passed or not."""
-    compat = report.rows["verify_compat"]
-    numbers = compat[0] if compat else {}
-    compat_ok = (
-        bool(numbers)
-        and _passed(report.tests.get(COMPAT_TEST))
-        and numbers["compat_rows_of_legacy_curves"]
-        == numbers["legacy_rows"] - numbers["excepted_legacy_curves"]
+    tests = {result.node.name: result for result in results if result.node.resource_type == "test"}
+    return Report(
+        rows={name: rows.get(name, []) for name in ANALYSES},
+        query_errors=errors,
+        objects=groups,
+        tests=dict(sorted(tests.items())),
     )
-    reconciliation = report.rows["verify_reconciliation"]
-    return {
-        "new tables exist": bool(report.objects)
-        and all(all(found.values()) for found in report.objects.values()),
-        "compat view equals the legacy table": compat_ok,
-        "reconciliation": bool(reconciliation)
-        and all(row["unaccounted_rows"] == 0 for row in reconciliation),
-        "data tests": bool(report.tests) and all(map(_passed, report.tests.values())),
-    }
 
 
 class Document:
     """Headings, paragraphs and tables, as aligned text or as Markdown."""
 
     def __init__(self, markdown: bool):
-        self.markdown = markdown
-        self.lines: list[str] = []
+        self.markdown, self.lines = markdown, []
+
+    def add(self, *lines: str) -> None:
+        """Lines, then a blank line."""
+        self.lines += [*lines, ""]
 
     def heading(self, text: str, level: int = 2) -> None:
-        if self.markdown:
-            self.lines += [f"{'#' * level} {text}", ""]
-        else:
-            self.lines += [text, ("=" if level == 1 else "-") * len(text), ""]
+        underline = ("=" if level == 1 else "-") * len(text)
+        self.add(*([f"{'#' * level} {text}"] if self.markdown else [text, underline]))
 
     def para(self, text: str) -> None:
-        self.lines += [text if self.markdown else textwrap.fill(text, width=100), ""]
-
-    def fields(self, items: Sequence[tuple[str, Any]]) -> None:
-        """Name: value lines (a list in Markdown)."""
-        width = max(len(name) for name, _ in items)
-        for name, value in items:
-            value = "-" if value is None else value
-            line = (
-                f"- **{name}**: {value}"
-                if self.markdown
-                else f"  {name + ':':<{width + 1}}  {value}"
-            )
-            self.lines.append(line)
-        self.lines.append("")
+        self.add(text if self.markdown else textwrap.fill(text, width=100))
 
     def table(self, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         lines = table_lines(headers, rows, markdown=self.markdown)
-        self.lines += (lines if self.markdown else [f"  {line}" for line in lines]) + [""]
+        self.add(*(lines if self.markdown else [f"  {line}" for line in lines]))
 
     def rows(self, rows: list[Row]) -> None:
-        """An analysis's rows as a table, headed by its column names."""
+        """An analysis's rows as a table, headed by its column names (none without rows)."""
         if rows:
             headers = [name.replace("_", " ") for name in rows[0]]
             self.table(headers, [list(row.values()) for row in rows])
 
-    def text(self) -> str:
-        return "\n".join(self.lines).rstrip() + "\n"
-
-
-def _verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
-
 
 def render(report: Report, markdown: bool = False) -> str:
     """The report as text (aligned tables) or Markdown (for a change ticket)."""
-    out = Document(markdown)
-    context = (report.rows["project_context"] or [{}])[0]
+    out, rows, checks, tests = Document(markdown), report.rows, report.checks, report.tests
+    context = (rows["project_context"] or [{}])[0]
     failed = report.failed_checks()
     out.heading("Migration verification (runbook Step 4)", level=1)
-    out.fields(
-        [
-            ("result", _verdict(not failed)),
-            ("database", context.get("database_name")),
-            ("server version", context.get("server_version")),
-            ("checked as", context.get("user_name")),
-            ("new tables in schema", context.get("target_schema")),
-            ("legacy schema", context.get("legacy_schema")),
-            ("working schema", context.get("migration_schema")),
-            ("checked at", context.get("checked_at")),
-        ]
-    )
+    fields = {"result": _verdict(not failed)}
+    fields |= {label: context.get(column) for label, column in HEADER.items()}
+    width = max(map(len, fields)) + 1
+    for name, value in fields.items():
+        value = "-" if value is None else value
+        out.lines.append(
+            f"- **{name}**: {value}" if markdown else f"  {name + ':':<{width}}  {value}"
+        )
+    out.add()
     if failed:
         out.para("Failed: " + "; ".join(failed) + ".")
     for name, message in report.query_errors.items():
         out.para(f"Query {name} could not run: {' '.join(message.split())}")
-    render_objects(out, report)
-    out.heading("2. Curves, instances and prices per market and location")
-    out.rows(report.rows["verify_curves_by_market_location"])
-    render_compat(out, report)
-    out.heading("4. Schedules per frequency")
-    out.rows(report.rows["verify_schedules_by_frequency"])
-    render_reconciliation(out, report, context)
-    render_exceptions(out, report)
-    render_tests(out, report)
-    return out.text()
 
-
-def render_objects(out: Document, report: Report) -> None:
-    out.heading(f"1. The new tables exist: {_verdict(report.checks['new tables exist'])}")
+    out.heading(f"1. The new tables exist: {_verdict(checks['new tables exist'])}")
     out.table(
         ["objects", "expected", "found", "missing"],
         [
@@ -238,7 +198,7 @@ def render_objects(out: Document, report: Report) -> None:
                 group,
                 len(found),
                 sum(found.values()),
-                ", ".join(name for name, ok in found.items() if not ok),
+                ", ".join(n for n, ok in found.items() if not ok),
             ]
             for group, found in report.objects.items()
         ],
@@ -252,80 +212,75 @@ def render_objects(out: Document, report: Report) -> None:
     if new_tables:
         out.para("New tables: " + ", ".join(new_tables) + ".")
 
+    out.heading("2. Curves, instances and prices per market and location")
+    out.rows(rows["verify_curves_by_market_location"])
 
-def render_compat(out: Document, report: Report) -> None:
-    ok = report.checks["compat view equals the legacy table"]
+    ok = checks["compat view equals the legacy table"]
     out.heading(f"3. Compatibility view curve_definitions_compat: {_verdict(ok)}")
-    if not report.rows["verify_compat"]:
-        return
-    numbers, test = report.rows["verify_compat"][0], report.tests.get(COMPAT_TEST)
-    out.table(
-        ["relation", "rows"],
-        [
-            ["legacy curve_definitions", numbers["legacy_rows"]],
-            ["curve_definitions_compat", numbers["compat_rows"]],
-            ["  of which legacy curves", numbers["compat_rows_of_legacy_curves"]],
-            ["legacy curves listed as exceptions", numbers["excepted_legacy_curves"]],
-        ],
-    )
-    if _passed(test):
-        equality = f"yes ({COMPAT_TEST}: {test.status})"
-    else:
-        differing = f", {test.failures} differing rows" if test and test.failures else ""
-        equality = f"NO ({COMPAT_TEST}: {test.status if test else 'not run'}{differing})"
-    out.para(f"Every migrated legacy row equal in all columns: {equality}.")
+    if numbers := (rows["verify_compat"] or [None])[0]:
+        out.table(
+            ["relation", "rows"],
+            [
+                ["legacy curve_definitions", numbers["legacy_rows"]],
+                ["curve_definitions_compat", numbers["compat_rows"]],
+                ["  of which legacy curves", numbers["compat_rows_of_legacy_curves"]],
+                ["legacy curves listed as exceptions", numbers["excepted_legacy_curves"]],
+            ],
+        )
+        test = tests.get(COMPAT_TEST)
+        if _passed(test):
+            equality = f"yes ({COMPAT_TEST}: {test.status})"
+        else:
+            differing = f", {test.failures} differing rows" if test and test.failures else ""
+            equality = f"NO ({COMPAT_TEST}: {test.status if test else 'not run'}{differing})"
+        out.para(f"Every migrated legacy row equal in all columns: {equality}.")
 
+    out.heading("4. Schedules per frequency")
+    out.rows(rows["verify_schedules_by_frequency"])
 
-def render_reconciliation(out: Document, report: Report, context: Row) -> None:
-    out.heading(f"5. Reconciliation: {_verdict(report.checks['reconciliation'])}")
+    out.heading(f"5. Reconciliation: {_verdict(checks['reconciliation'])}")
     out.para(
         "Every legacy row is migrated as a row of its own or listed in migration_exceptions: "
         "legacy = migrated + exceptions, so unaccounted must be 0. The new table also holds "
         "rows without a legacy row of their own (default schedules, application rows)."
     )
-    rows = report.rows["verify_reconciliation"]
-    curves = next((row for row in rows if row["legacy_table"] == "curve_definitions"), None)
+    reconciliation = rows["verify_reconciliation"]
+    curves = [row for row in reconciliation if row["legacy_table"] == "curve_definitions"]
     if curves and context:
         out.para(
-            f"Curves migrated: {curves['migrated_rows']} of {context['expected_curve_count']} "
-            "expected (var expected_curve_count)."
+            f"Curves migrated: {curves[0]['migrated_rows']} of "
+            f"{context['expected_curve_count']} expected (var expected_curve_count)."
         )
-    out.rows(rows)
+    out.rows(reconciliation)
 
-
-def render_exceptions(out: Document, report: Report) -> None:
-    rows = report.rows["verify_exceptions_by_reason"]
-    total = sum(row["exception_rows"] for row in rows)
+    exceptions = rows["verify_exceptions_by_reason"]
+    total = sum(row["exception_rows"] for row in exceptions)
     out.heading(f"6. Exceptions: {total} legacy rows not migrated, by reason")
-    out.rows(rows)
-    if not rows:
+    out.rows(exceptions)
+    if not exceptions:
         out.para("None: every legacy row was migrated.")
 
-
-def render_tests(out: Document, report: Report) -> None:
-    tests = report.tests.values()
-    counts = sorted(Counter(str(test.status) for test in tests).items())
+    counts = sorted(Counter(str(test.status) for test in tests.values()).items())
     summary = ", ".join(f"{count} {status}" for status, count in counts) or "none run"
-    ok = report.checks["data tests"]
-    out.heading(f"7. Data tests on the new tables: {_verdict(ok)} ({summary})")
+    out.heading(f"7. Data tests on the new tables: {_verdict(checks['data tests'])} ({summary})")
     out.table(
         ["check", "result", "what it verifies"],
         [
             [name, str(test.status), " ".join((test.node.description or "").split())]
-            for name, test in report.tests.items()
+            for name, test in tests.items()
             if name.startswith("assert_")
         ],
     )
-    problems = [
+    if problems := [
         f"- {name}: {test.status}: {(test.message or '').strip()}"
-        for name, test in report.tests.items()
+        for name, test in tests.items()
         if test.status != "pass"
-    ]
-    if problems:
+    ]:
         out.para("Tests that did not pass:")
-        out.lines += [*problems, ""]
+        out.add(*problems)
     else:
         out.para(
             f"All {len(tests)} data tests passed (the checks above, plus keys, "
             "not-null, accepted values and foreign keys of every model)."
         )
+    return "\n".join(out.lines).rstrip() + "\n"
