@@ -2,8 +2,6 @@
 table and `backup_manifest` (row count and checksum of each table, taken in the same
 snapshot as the copies)."""
 
-from __future__ import annotations
-
 import datetime
 import graphlib
 import itertools
@@ -12,6 +10,7 @@ import time
 from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from psycopg2 import sql
 
@@ -53,8 +52,7 @@ def _statement(text: str, backup: str) -> sql.Composed:
     return sql.SQL(text).format(backup=sql.Identifier(backup), manifest=manifest)
 
 
-@dataclass(frozen=True)
-class ManifestEntry:
+class ManifestEntry(NamedTuple):
     """A table's row count and checksum: as a manifest recorded them, or as found now."""
 
     table: str
@@ -78,8 +76,7 @@ class Backup:
         return next((entry for entry in self.entries if entry.table == table), None)
 
 
-@dataclass(frozen=True)
-class TableCheck:
+class TableCheck(NamedTuple):
     """A table as found (None: missing) against its manifest entry (None: not in the backup)."""
 
     table: str
@@ -119,21 +116,13 @@ def server_now(connection) -> datetime.datetime:
     return fetch_value(connection, queries.SERVER_NOW)
 
 
-def default_name(connection) -> str:
-    """backup_<today's date on the server>, with _2, _3, ... when that name is taken."""
-    base = f"backup_{server_now(connection):%Y%m%d}"
-    candidates = itertools.chain([base], (f"{base}_{suffix}" for suffix in itertools.count(2)))
-    return next(name for name in candidates if not schema_exists(connection, name))
-
-
 def schema_exists(connection, name: str) -> bool:
     return bool(fetch_value(connection, queries.SCHEMA_EXISTS, (name,)))
 
 
 def relation_exists(connection, schema: str, name: str) -> bool:
-    return bool(
-        fetch_value(connection, queries.RELATION_EXISTS, (queries.regclass_text(schema, name),))
-    )
+    regclass = queries.regclass_text(schema, name)
+    return bool(fetch_value(connection, queries.RELATION_EXISTS, (regclass,)))
 
 
 def read(connection, name: str) -> Backup | None:
@@ -171,20 +160,17 @@ def latest_verified(connection) -> Backup | None:
     return verified[-1] if verified else None
 
 
-def table_checksum(connection, schema: str, table: str) -> ManifestEntry | None:
-    """Row count and checksum of one table as it is now, or None when it does not exist."""
-    if not relation_exists(connection, schema, table):
-        return None
-    rows, checksum = fetch_all(connection, queries.checksum(schema, table))[0]
-    return ManifestEntry(table, int(rows), checksum)
-
-
 def compare(connection, schema: str, backup: Backup, tables: Sequence[str]) -> list[TableCheck]:
-    """Check tables of `schema` (the legacy schema, or the backup itself) against the manifest."""
-    return [
-        TableCheck(table, backup.entry(table), table_checksum(connection, schema, table))
-        for table in tables
-    ]
+    """Check tables of `schema` (the legacy schema, or the backup itself) as they are now
+    against the manifest."""
+    checks = []
+    for table in tables:
+        found = None
+        if relation_exists(connection, schema, table):
+            rows, checksum = fetch_all(connection, queries.checksum(schema, table))[0]
+            found = ManifestEntry(table, int(rows), checksum)
+        checks.append(TableCheck(table, backup.entry(table), found))
+    return checks
 
 
 def verify(connection, backup: Backup) -> list[TableCheck]:
@@ -197,74 +183,62 @@ def verify(connection, backup: Backup) -> list[TableCheck]:
 
 
 def take(connection, name: str | None, inventory: Inventory, reporter: Reporter) -> Backup:
-    """Runbook Step 2 (`backup`, and `migrate` before it builds): create and verify one backup
-    of the legacy tables; the default name is backup_<today>, suffixed when taken. An explicit
-    name that exists is refused: a backup is never overwritten."""
-    name = name or default_name(connection)
+    """Runbook Step 2 (`backup`, and `migrate` before it builds): copy the legacy tables into
+    a new schema (default backup_<today>, suffixed when taken) and record their row counts and
+    checksums, all in one REPEATABLE READ transaction (one consistent snapshot); then re-read
+    the copies and verify them. An explicit name that exists is refused: a backup is never
+    overwritten."""
+    if name is None:  # backup_<today's date on the server>, then _2, _3, ... when taken
+        base = f"backup_{server_now(connection):%Y%m%d}"
+        names = itertools.chain([base], (f"{base}_{suffix}" for suffix in itertools.count(2)))
+        name = next(name for name in names if not schema_exists(connection, name))
+    legacy_schema, tables = inventory.legacy_schema, inventory.legacy_tables
     with reporter.step(f"backup {name}"):
-        backup = create(name, inventory.legacy_schema, inventory.legacy_tables, reporter)
+        with transaction("backup", isolation_level="REPEATABLE READ") as snapshot:
+            if schema_exists(snapshot, name):
+                raise MigrationError(f"backup {name} already exists: it is never overwritten")
+            missing = [
+                table for table in tables if not relation_exists(snapshot, legacy_schema, table)
+            ]
+            if missing:
+                raise MigrationError(
+                    f'cannot back up: "{legacy_schema}" has no table {", ".join(missing)}'
+                )
+            execute(snapshot, _statement(CREATE, name))
+            for table in tables:
+                started = time.monotonic()
+                copy = sql.SQL("create table {} as table {}").format(
+                    queries.qualified(name, table), queries.qualified(legacy_schema, table)
+                )
+                copied = execute(snapshot, copy)
+                rows, checksum = fetch_all(snapshot, queries.checksum(legacy_schema, table))[0]
+                record = (table, legacy_schema, rows, checksum)
+                execute(snapshot, _statement(RECORD, name), record)
+                reporter.progress(
+                    f"backup {name}: copied {legacy_schema}.{table}, {copied} rows "
+                    f"in {time.monotonic() - started:.1f}s"
+                )
+        with closing(connect("backup verify")) as verifying:
+            backup = read(verifying, name)
+            checks = verify(verifying, backup)
+        for check in checks:
+            reporter.progress(f"backup {name}: verified {check.describe()}")
+        if not all(check.ok for check in checks):
+            failed = "; ".join(check.describe() for check in checks if not check.ok)
+            raise MigrationError(f"backup {name} does not match its manifest: {failed}")
     reporter.result(
-        f"Backup {backup.name} verified: "
+        f"Backup {name} verified: "
         + ", ".join(f"{entry.table} {entry.rows} rows" for entry in backup.entries)
     )
     return backup
 
 
-def create(name: str, legacy_schema: str, tables: Sequence[str], reporter: Reporter) -> Backup:
-    """Copy the legacy tables into a new schema `name` and record their row counts and
-    checksums, all in one REPEATABLE READ transaction (one consistent snapshot); then
-    re-read the copies and verify them. Refuses an existing schema of that name."""
-    with transaction("backup", isolation_level="REPEATABLE READ") as connection:
-        if schema_exists(connection, name):
-            raise MigrationError(f"backup {name} already exists: it is never overwritten")
-        missing = [
-            table for table in tables if not relation_exists(connection, legacy_schema, table)
-        ]
-        if missing:
-            raise MigrationError(
-                f'cannot back up: "{legacy_schema}" has no table {", ".join(missing)}'
-            )
-        execute(connection, _statement(CREATE, name))
-        for table in tables:
-            _copy(connection, legacy_schema, table, name, reporter)
-    with closing(connect("backup verify")) as connection:
-        backup = read(connection, name)
-        checks = verify(connection, backup)
-    for check in checks:
-        reporter.progress(f"backup {name}: verified {check.describe()}")
-    if not all(check.ok for check in checks):
-        failed = "; ".join(check.describe() for check in checks if not check.ok)
-        raise MigrationError(f"backup {name} does not match its manifest: {failed}")
-    return backup
-
-
-def _copy(connection, legacy_schema: str, table: str, backup: str, reporter: Reporter) -> None:
-    """Copy one legacy table into the backup and record its row count and checksum."""
-    started = time.monotonic()
-    copy = sql.SQL("create table {} as table {}").format(
-        queries.qualified(backup, table), queries.qualified(legacy_schema, table)
-    )
-    copied = execute(connection, copy)
-    rows, checksum = fetch_all(connection, queries.checksum(legacy_schema, table))[0]
-    execute(connection, _statement(RECORD, backup), (table, legacy_schema, rows, checksum))
-    reporter.progress(
-        f"backup {backup}: copied {legacy_schema}.{table}, {copied} rows "
-        f"in {time.monotonic() - started:.1f}s"
-    )
-
-
-def restore(
-    connection,
-    legacy_schema: str,
-    backup: Backup,
-    damaged: Sequence[str],
-    legacy_tables: Sequence[str],
-) -> list[str]:
+def restore(connection, inventory: Inventory, backup: Backup, damaged: Sequence[str]) -> list[str]:
     """Replace the contents of the damaged legacy tables with the backup's copies, inside the
     caller's transaction. Legacy tables holding foreign keys to a damaged table are restored
     with it (they must be emptied together); rows are inserted parents first. Returns the
     tables restored."""
-    tables = list(legacy_tables)
+    legacy_schema, tables = inventory.legacy_schema, list(inventory.legacy_tables)
     edges = fetch_all(connection, queries.FOREIGN_KEYS_AMONG, (legacy_schema, tables, tables))
     restored = set(damaged)
     while grown := {child for child, parent in edges if parent in restored} - restored:

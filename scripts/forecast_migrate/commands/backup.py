@@ -4,8 +4,6 @@
 records row counts and checksums in its manifest, re-reads the copies and verifies them.
 `backup --verify NAME` re-checks an existing backup against its manifest."""
 
-from __future__ import annotations
-
 from .. import EXIT_CHECK_FAILED, EXIT_OK, backups
 from ..context import Context
 
