@@ -5,12 +5,11 @@ failure the user can act on is a MigrationError, printed as one line `error: <re
 with its exit code.
 """
 
-from __future__ import annotations
-
 import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import ModuleType
 
 import psycopg2
 
@@ -50,28 +49,25 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def _common_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
-    """Options every command takes, before or after the command name."""
-    default = (lambda value: value) if defaults else (lambda value: argparse.SUPPRESS)
-    parser.add_argument(
+def _common_options() -> argparse.ArgumentParser:
+    """Options every command takes, before or after the command name (a parent parser; its
+    defaults are suppressed so that an option given before the command name stays set)."""
+    common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
+    common.add_argument(
         "--vars",
-        default=default(None),
         metavar="YAML",
         help="dbt vars for every dbt step, e.g. '{legacy_schema: Forecasts}'",
     )
-    parser.add_argument(
-        "-q", "--quiet",
-        action="store_true",
-        default=default(False),
-        help="no progress lines; results and errors only",
-    )  # fmt: skip
-    parser.add_argument(
+    common.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress lines; results and errors only"
+    )
+    common.add_argument(
         "-y", "--yes", "--non-interactive",
         dest="yes",
         action="store_true",
-        default=default(False),
         help="never ask for confirmation (for scripts); required without a terminal",
     )  # fmt: skip
+    return common
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -81,24 +77,23 @@ def build_parser() -> argparse.ArgumentParser:
         "project, safely: verified backup, one-command migration, guarded rollback.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[_common_options()],
     )
-    _common_options(parser, defaults=True)
+    parser.set_defaults(vars=None, quiet=False, yes=False)  # sets them on its own copy only
+    common = _common_options()  # the subcommands' copy: set only when given after the name
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(name: str, run: Callable[..., int], help_text: str) -> argparse.ArgumentParser:
-        """A subcommand whose options are the keyword arguments of its `run` function."""
-        sub = commands.add_parser(name, help=help_text, description=help_text)
-        _common_options(sub, defaults=False)
-        sub.set_defaults(run=run)
+    def command(module: ModuleType, help_text: str) -> argparse.ArgumentParser:
+        """The subcommand named after its module in commands/, which runs the module's `run`
+        with the subcommand's options as keyword arguments."""
+        name = module.__name__.rpartition(".")[2]
+        sub = commands.add_parser(name, help=help_text, description=help_text, parents=[common])
+        sub.set_defaults(run=module.run)
         return sub
 
-    command(
-        "check", check.run, "readiness report and source tests (runbook Step 1); writes nothing"
-    )
+    command(check, "readiness report and source tests (runbook Step 1); writes nothing")
 
-    sub = command(
-        "backup", backup.run, "copy the legacy tables into a new, verified backup schema (Step 2)"
-    )
+    sub = command(backup, "copy the legacy tables into a new, verified backup schema (Step 2)")
     sub.add_argument("--name", help="backup schema name (default backup_<today>)")
     sub.add_argument(
         "--verify",
@@ -107,9 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="re-check backup NAME against its manifest",
     )
 
-    sub = command(
-        "migrate", migrate.run, "check, backup, dbt build, verification summary (Steps 1-4)"
-    )
+    sub = command(migrate, "check, backup, dbt build, verification summary (Steps 1-4)")
     sub.add_argument(
         "--backup-name", help="name of the backup taken first (default backup_<today>)"
     )
@@ -119,11 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="run again on a migrated database to carry over legacy rows written since",
     )
 
-    command(
-        "status", status.run, "where the transition stands: objects, run log, pending rows, backups"
-    )
+    command(status, "where the transition stands: objects, run log, pending rows, backups")
 
-    sub = command("verify", verify.run, "runbook Step 4: the verification report, text or Markdown")
+    sub = command(verify, "runbook Step 4: the verification report, text or Markdown")
     sub.add_argument(
         "--format",
         choices=verify.FORMATS,
@@ -132,9 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("--output", type=Path, metavar="FILE", help="write the report to FILE")
 
-    sub = command(
-        "rollback", rollback.run, "drop what the migration created and verify the legacy tables"
-    )
+    sub = command(rollback, "drop what the migration created and verify the legacy tables")
     sub.add_argument(
         "--force", action="store_true", help="drop rows the application wrote to the new tables"
     )
@@ -161,9 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--print-sql", action="store_true", help="print the statements instead of running them"
     )
 
-    sub = command(
-        "cleanup", cleanup.run, "list backups and legacy tables by age; retire them with --execute"
-    )
+    sub = command(cleanup, "list backups and legacy tables by age; retire them with --execute")
     sub.add_argument(
         "--execute",
         action="store_true",
@@ -188,8 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def guarded(call: Callable[[], int]) -> int:
-    """Run a command; turn every failure the user can act on into one line `error: <reason>`
-    on stderr and the exit code (shared by every entry point of the package)."""
+    """Run a command (any entry point's); a failure the user can act on becomes one line
+    `error: <reason>` on stderr and its exit code."""
     try:
         return call()
     except MigrationError as error:

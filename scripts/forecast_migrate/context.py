@@ -1,5 +1,6 @@
-"""What every command receives: the options common to all of them, the output, dbt and the
-project's inventory (both created on first use)."""
+"""What every command receives (Context, one command's run): its name, the options common to
+all commands, the output, and the dbt session and the project's inventory (both created on
+first use)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 
-from . import EXIT_CHECK_FAILED, EXIT_USAGE, MigrationError, inventory, run_log, state
+from . import EXIT_USAGE, MigrationError, inventory, run_log, state
 from .database import connect
 from .dbt import DbtSession
 from .inventory import Inventory
@@ -17,9 +18,6 @@ from .progress import Reporter
 
 @dataclass
 class Context:
-    """One command's run: its name, options, output, and lazily its dbt session and the
-    project's inventory."""
-
     command: str
     reporter: Reporter = field(default_factory=Reporter)
     vars_yaml: str | None = None
@@ -64,6 +62,4 @@ class Context:
             )
         answer = input(f"{question} [y/N] ").strip().lower()
         if answer not in ("y", "yes"):
-            raise MigrationError(
-                f"{self.command} cancelled: nothing was changed", EXIT_CHECK_FAILED
-            )
+            raise MigrationError(f"{self.command} cancelled: nothing was changed")

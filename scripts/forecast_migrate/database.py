@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from typing import Any
 
 import psycopg2
@@ -46,11 +46,8 @@ def one_line(text: str) -> str:
 
 
 def connect(purpose: str, *, autocommit: bool = True):
-    """Open a connection for one purpose (shown as application_name in pg_stat_activity).
-
-    Session settings make row text, and so checksums, independent of the client. A failed
-    connection is a MigrationError with exit code 2 and libpq's reason on one line.
-    """
+    """Open a connection for one purpose (its application_name), with SESSION_SETTINGS. A
+    failed connection is a MigrationError with exit code 2 and libpq's reason on one line."""
     application_name = f"forecast-migrate {purpose} pid {os.getpid()}"[:63]
     try:
         connection = psycopg2.connect(
@@ -67,8 +64,7 @@ def connect(purpose: str, *, autocommit: bool = True):
             f"cannot connect to {describe_target()}: {one_line(error)}", EXIT_USAGE
         ) from error
     connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(queries.SESSION_SETTINGS)
+    execute(connection, queries.SESSION_SETTINGS)
     connection.autocommit = autocommit
     return connection
 
@@ -76,18 +72,11 @@ def connect(purpose: str, *, autocommit: bool = True):
 @contextmanager
 def transaction(purpose: str, *, isolation_level: str | None = None) -> Iterator[Any]:
     """A connection of its own whose work is committed when the block ends without an
-    error and rolled back otherwise; closed either way."""
-    connection = connect(purpose, autocommit=False)
-    try:
+    error and rolled back otherwise (psycopg2's `with connection`); closed either way."""
+    with closing(connect(purpose, autocommit=False)) as connection, connection:
         if isolation_level:
             connection.set_session(isolation_level=isolation_level)
         yield connection
-        connection.commit()
-    except BaseException:
-        connection.rollback()
-        raise
-    finally:
-        connection.close()
 
 
 def fetch_all(connection, query: Query, params: Any = None) -> list[tuple]:
@@ -98,8 +87,7 @@ def fetch_all(connection, query: Query, params: Any = None) -> list[tuple]:
 
 
 def fetch_one(connection, query: Query, params: Any = None) -> tuple | None:
-    rows = fetch_all(connection, query, params)
-    return rows[0] if rows else None
+    return next(iter(fetch_all(connection, query, params)), None)
 
 
 def fetch_value(connection, query: Query, params: Any = None) -> Any:

@@ -36,11 +36,7 @@ Database {database} holds the SAMPLE legacy schema, not migrated. To rehearse:
 
 
 def run(price_rows: int = 20000, rehearsal: str | None = None) -> int:
-    """Run the demo; return the process exit code.
-
-    With `rehearsal`, the sample goes into a fresh database of that name and is not
-    migrated: a never-migrated database to rehearse the forecast-migrate maintenance window on.
-    """
+    """Run the demo (see --rehearsal); return the process exit code."""
     env = embedded.start()
     if rehearsal is not None:
         embedded.recreate_database(env, rehearsal)

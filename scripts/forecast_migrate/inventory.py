@@ -2,8 +2,6 @@
 manifest the dbt session holds and the analysis `project_context` (never re-typed here),
 and which of those objects the database holds now."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -137,9 +135,8 @@ class Objects:
 
     @property
     def complete(self) -> bool:
-        return len(self.project_relations) == self.expected_relations and (
-            len(self.types) == self.expected_types
-        )
+        present = (len(self.project_relations), len(self.types))
+        return present == (self.expected_relations, self.expected_types)
 
     def summary(self) -> str:
         return (
@@ -154,13 +151,12 @@ def find(connection, inventory: Inventory) -> Objects:
     schemas = sorted({*inventory.schemas_written, inventory.legacy_schema})
     rows = fetch_all(connection, RELATIONS_IN_SCHEMAS, (schemas,))
     found = {(schema, name): (kind, owned) for schema, name, kind, owned in rows}
-    relations = []
-    for relation in inventory.relations:
-        for name in (relation.identifier + suffix for suffix in ("", *DBT_LEFTOVER_SUFFIXES)):
-            if (relation.schema, name) in found:
-                kind, owned = found[relation.schema, name]
-                kind = "table" if kind in TABLE_KINDS else "view"
-                relations.append(PresentObject(relation.schema, name, kind, owned))
+    relations = [
+        PresentObject(*key, "table" if found[key][0] in TABLE_KINDS else "view", found[key][1])
+        for relation in inventory.relations
+        for suffix in ("", *DBT_LEFTOVER_SUFFIXES)
+        if (key := (relation.schema, relation.identifier + suffix)) in found
+    ]
     target = inventory.target_schema
     enum_types = dict(fetch_all(connection, ENUM_TYPES_IN_SCHEMA, (target,)))
     legacy = inventory.legacy_schema

@@ -2,8 +2,6 @@
 unless --quiet, tables, and dbt's events turned into progress (which node runs, rows
 written, how long it takes; on a terminal, a live line of the nodes still running)."""
 
-from __future__ import annotations
-
 import io
 import os
 import sys
@@ -41,19 +39,14 @@ def table_lines(
 
 
 def _cell(value: Any, markdown: bool) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        text = f"{value:.1f}"
-    elif isinstance(value, list | tuple):
-        text = ", ".join(str(item) for item in value)
-    else:
-        text = str(value)
+    if isinstance(value, list | tuple):
+        value = ", ".join(map(str, value))
+    text = "" if value is None else f"{value:.1f}" if isinstance(value, float) else str(value)
     return text.replace("|", "\\|").replace("\n", " ") if markdown else text
 
 
 class Reporter:
-    """Writes the CLI's output. Results always; progress only without --quiet."""
+    """Writes the CLI's output: results always, progress only without --quiet."""
 
     def __init__(self, quiet: bool = False):
         self.quiet = quiet
@@ -68,11 +61,10 @@ class Reporter:
     def result(self, text: str = "") -> None:
         """A line of the command's answer (printed even with --quiet). When the reader went
         away (`| head`), keep working silently: a closed pipe must not abort a migration."""
-        if self._closed:
-            return
         try:
-            self.console.print(text)
-            self.console.file.flush()
+            if not self._closed:
+                self.console.print(text)
+                self.console.file.flush()
         except BrokenPipeError:
             self._closed = True
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -130,11 +122,9 @@ class DbtProgress:
     def running(self) -> Iterator[None]:
         """While the block runs, a terminal shows the nodes still running and for how long."""
         console = self.reporter.console
-        if self.reporter.quiet or not console.is_terminal:
-            yield
-            return
+        hidden = self.reporter.quiet or not console.is_terminal
         columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
-        with Progress(*columns, console=console, transient=True) as self._live:
+        with Progress(*columns, console=console, transient=True, disable=hidden) as self._live:
             yield
         self._live = None
 
@@ -182,8 +172,7 @@ class DbtProgress:
 
     def first_problem(self) -> str:
         """The first failing node and its message, for a one-line error."""
-        problems = self.problems()
-        if not problems:
+        if not (problems := self.problems()):
             return "see logs/forecast-migrate"
         node, result = problems[0].node_info, problems[0].run_result
         return f"{node.node_name}: {result.status}: {result.message}"

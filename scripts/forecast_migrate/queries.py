@@ -11,22 +11,15 @@ from collections.abc import Iterable, Sequence
 
 from psycopg2 import sql
 
-# --- session -----------------------------------------------------------------------------
-
 # Settings that make a row's text form, and so a checksum, independent of the client.
 SESSION_SETTINGS = sql.SQL(
     "set timezone = 'UTC'; set datestyle = 'ISO, YMD'; set intervalstyle = 'postgres'; "
     "set extra_float_digits = 1; set bytea_output = 'hex'"
 )
-
 SERVER_NOW = sql.SQL("select now()")
 # (regclass text, see regclass_text) -> whether the relation exists
 RELATION_EXISTS = sql.SQL("select to_regclass(%s) is not null")
-
-# --- catalog -----------------------------------------------------------------------------
-
 SCHEMA_EXISTS = sql.SQL("select exists (select 1 from pg_catalog.pg_namespace where nspname = %s)")
-
 # (schema) -> number of objects of any kind left in the schema
 OBJECTS_IN_SCHEMA = sql.SQL(
     "select (select count(*) from pg_catalog.pg_class where relnamespace = nsp.oid) "
@@ -35,7 +28,6 @@ OBJECTS_IN_SCHEMA = sql.SQL(
     "+ (select count(*) from pg_catalog.pg_proc where pronamespace = nsp.oid) "
     "from pg_catalog.pg_namespace as nsp where nsp.nspname = %s"
 )
-
 # (schema, tables[]) -> child table, parent table of foreign keys among those tables
 FOREIGN_KEYS_AMONG = sql.SQL(
     "select child.relname, parent.relname from pg_catalog.pg_constraint as con "
@@ -45,7 +37,6 @@ FOREIGN_KEYS_AMONG = sql.SQL(
     "where con.contype = 'f' and nsp.nspname = %s and parent.relnamespace = nsp.oid "
     "and child.relname = any(%s) and parent.relname = any(%s) and child.oid <> parent.oid"
 )
-
 # (schema, table) -> column names in order
 TABLE_COLUMNS = sql.SQL(
     "select attribute.attname from pg_catalog.pg_attribute as attribute "
@@ -55,7 +46,6 @@ TABLE_COLUMNS = sql.SQL(
     "and attribute.attnum > 0 and not attribute.attisdropped "
     "order by attribute.attnum"
 )
-
 # (relation oids as 'schema.table' texts[]) -> other sessions holding locks on them
 LOCK_HOLDERS = sql.SQL(
     "select distinct activity.pid, activity.usename, activity.application_name, activity.state, "
@@ -67,6 +57,13 @@ LOCK_HOLDERS = sql.SQL(
     "(select oid from pg_catalog.pg_database where datname = current_database()) "
     "and held.relation = any(array(select to_regclass(name) from unnest(%s::text[]) as name)) "
     "order by activity.pid"
+)
+MANIFEST_TABLE = "backup_manifest"
+# -> schemas that hold a backup manifest table
+BACKUP_SCHEMAS = sql.SQL(
+    "select nsp.nspname from pg_catalog.pg_class as rel "
+    "join pg_catalog.pg_namespace as nsp on nsp.oid = rel.relnamespace "
+    "where rel.relname = %s and rel.relkind = 'r' order by nsp.nspname"
 )
 
 
@@ -83,18 +80,6 @@ def regclass_text(schema: str, name: str) -> str:
 def copy_to_csv(select: str) -> sql.Composed:
     """COPY a SELECT that dbt compiled to the client as CSV with a header."""
     return sql.SQL("copy ({}) to stdout with (format csv, header)").format(sql.SQL(select))
-
-
-# --- backups -----------------------------------------------------------------------------
-
-MANIFEST_TABLE = "backup_manifest"
-
-# -> schemas that hold a backup manifest table
-BACKUP_SCHEMAS = sql.SQL(
-    "select nsp.nspname from pg_catalog.pg_class as rel "
-    "join pg_catalog.pg_namespace as nsp on nsp.oid = rel.relnamespace "
-    "where rel.relname = %s and rel.relkind = 'r' order by nsp.nspname"
-)
 
 
 def checksum(schema: str, table: str) -> sql.Composed:
@@ -120,9 +105,6 @@ def restore_rows(schema: str, table: str, backup: str, columns: Sequence[str]) -
     )
 
 
-# --- DDL on the project's objects --------------------------------------------------------
-
-
 def set_lock_timeout(milliseconds: int) -> sql.Composed:
     return sql.SQL("set local lock_timeout = {}").format(sql.Literal(f"{milliseconds}ms"))
 
@@ -135,17 +117,15 @@ def with_relations(statement: str, relations: Iterable[tuple[str, str]]) -> sql.
 
 
 def drop_schema(schema: str, cascade: bool = False) -> sql.Composed:
-    return sql.SQL("drop schema {}{}").format(
-        sql.Identifier(schema), sql.SQL(" cascade" if cascade else "")
-    )
+    cascading = sql.SQL(" cascade" if cascade else "")
+    return sql.SQL("drop schema {}{}").format(sql.Identifier(schema), cascading)
 
 
 def revoke_schema_usage(schema: str, grantee: str) -> sql.Composed:
     """`grantee` as the migration's GRANT named it (model granted_schema_usage): a quoted
     role name or `public`."""
-    return sql.SQL("revoke usage on schema {} from {}").format(
-        sql.Identifier(schema), sql.SQL(grantee)
-    )
+    revoke = sql.SQL("revoke usage on schema {} from {}")
+    return revoke.format(sql.Identifier(schema), sql.SQL(grantee))
 
 
 def move_table(schema: str, table: str, new_schema: str) -> sql.Composed:
@@ -155,6 +135,5 @@ def move_table(schema: str, table: str, new_schema: str) -> sql.Composed:
 
 
 def rename_table(schema: str, old: str, new: str) -> sql.Composed:
-    return sql.SQL("alter table {} rename to {}").format(
-        qualified(schema, old), sql.Identifier(new)
-    )
+    rename = sql.SQL("alter table {} rename to {}")
+    return rename.format(qualified(schema, old), sql.Identifier(new))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .context import Context
-from .progress import DbtProgress, Reporter
+from .progress import DbtProgress
 
 READINESS_PREFIX = "readiness: "
 # the report's sections: analysis (analyses/readiness/), title
@@ -35,14 +35,28 @@ class Verdict:
 
 
 def check_readiness(ctx: Context, with_report: bool = True) -> Verdict:
-    """The report, then the source tests; returns their verdict (also used by migrate,
-    which leaves the report out with --quiet)."""
+    """The report, then the source tests; print and return their verdict (migrate leaves
+    the report out with --quiet)."""
+    reporter = ctx.reporter
     if with_report:
-        with ctx.reporter.step("readiness report"):
+        with reporter.step("readiness report"):
             rows, errors = ctx.dbt().show(*SECTIONS)
         print_report(ctx, rows, errors)
     verdict = run_source_tests(ctx)
-    print_verdict(ctx.reporter, verdict)
+    reporter.result()
+    reporter.result(
+        f"Source tests: {verdict.passed} passed, {len(verdict.warnings)} warnings, "
+        f"{len(verdict.blockers)} failed"
+    )
+    for warning in verdict.warnings:
+        reporter.result(f"  warn  {warning}")
+    for blocker in verdict.blockers:
+        reporter.result(f"  blocker  {blocker}")
+    reporter.result(
+        f"Not ready: {len(verdict.blockers)} blocker(s); the migration would stop."
+        if verdict.blockers
+        else "Ready: no blockers."
+    )
     return verdict
 
 
@@ -77,13 +91,13 @@ def run_source_tests(ctx: Context) -> Verdict:
     progress = DbtProgress(ctx.reporter)
     with ctx.reporter.step("source tests (dbt test --select source:*)"), progress.running():
         result = ctx.dbt().invoke(["test", "--select", "source:*"], callbacks=[progress])
-    verdict = Verdict(passed=progress.count("test", "pass"))
     # the on-run-end hook says each blocker in words (macro log_readiness_failures)
-    verdict.blockers = [
+    blockers = [
         line.removeprefix(READINESS_PREFIX)
         for line in progress.hook_lines
         if line.startswith(READINESS_PREFIX)
     ]
+    verdict = Verdict(blockers, passed=progress.count("test", "pass"))
     for data in progress.finished:
         status = data.run_result.status
         said = f"{data.node_info.node_name}: {data.run_result.message}"
@@ -96,20 +110,3 @@ def run_source_tests(ctx: Context) -> Verdict:
             "dbt test failed without a failing test (see logs/forecast-migrate)"
         )
     return verdict
-
-
-def print_verdict(reporter: Reporter, verdict: Verdict) -> None:
-    reporter.result()
-    reporter.result(
-        f"Source tests: {verdict.passed} passed, {len(verdict.warnings)} warnings, "
-        f"{len(verdict.blockers)} failed"
-    )
-    for warning in verdict.warnings:
-        reporter.result(f"  warn  {warning}")
-    for blocker in verdict.blockers:
-        reporter.result(f"  blocker  {blocker}")
-    reporter.result(
-        f"Not ready: {len(verdict.blockers)} blocker(s); the migration would stop."
-        if verdict.blockers
-        else "Ready: no blockers."
-    )

@@ -1,16 +1,12 @@
 """The advisory lock every changing command takes, and the run log it records itself in.
 
-The run log is the table `migration_run_log.runs`, in a schema of its own so that rollback
-(which removes everything the dbt project created) and cleanup keep its history. A run is
-inserted before the work starts and updated after it; a row still `running` whose session
-no longer holds the advisory lock belonged to a process that was killed (`interrupted`).
-
-Earlier versions kept it as `forecast_migrate.runs`, a name one letter away from the
-migration schema `forecast_migration`: a command that writes moves that table here, and
-the commands that only read find it in either place.
+The run log, `migration_run_log.runs`, has a schema of its own so that rollback (which
+removes everything the dbt project created) and cleanup keep its history. A run is inserted
+before the work starts and updated after it; a row still `running` whose session no longer
+holds the advisory lock belonged to a killed process (`interrupted`). Earlier versions kept
+it as `forecast_migrate.runs` (one letter from the migration schema `forecast_migration`):
+a command that writes moves it here, the commands that only read find it in either place.
 """
-
-from __future__ import annotations
 
 import getpass
 import json
@@ -101,9 +97,8 @@ def _statement(text: str, schema: str = RUN_LOG_SCHEMA) -> sql.Composed:
 def locate(connection) -> str | None:
     """The schema holding the run log (the old name before its first upgrade), if any."""
     for schema in (RUN_LOG_SCHEMA, OLD_RUN_LOG_SCHEMA):
-        if fetch_value(
-            connection, queries.RELATION_EXISTS, (queries.regclass_text(schema, "runs"),)
-        ):
+        runs = queries.regclass_text(schema, "runs")
+        if fetch_value(connection, queries.RELATION_EXISTS, (runs,)):
             return schema
     return None
 
@@ -120,8 +115,7 @@ def ensure(connection) -> None:
 
 
 def recent(connection, limit: int = 20) -> list:
-    """The latest runs, newest first, as named tuples of the table's columns (none when
-    there is no run log yet)."""
+    """The latest runs, newest first, as named tuples of the table's columns (or none)."""
     schema = locate(connection)
     if schema is None:
         return []
@@ -138,9 +132,8 @@ def lock_holder_pids(connection) -> list[int]:
 
 def effective_outcome(run, holders: list[int]) -> str:
     """A run's outcome, telling a run still in progress from one whose process died."""
-    if run.outcome == "running" and run.backend_pid not in holders:
-        return "interrupted"
-    return run.outcome
+    died = run.outcome == "running" and run.backend_pid not in holders
+    return "interrupted" if died else run.outcome
 
 
 def describe_holder(connection) -> str:
@@ -209,15 +202,14 @@ class Recorder:
 def recorded(
     connection, command: str, arguments: str, backup_name: str | None = None
 ) -> Iterator[Recorder]:
-    """Record one run: insert it (outcome `running`) before the block, then set its outcome,
-    message and counts after it. Runs of killed processes are marked `interrupted` first.
-    Call it while holding `exclusive`."""
+    """Record one run (call it holding `exclusive`): mark the runs of killed processes
+    `interrupted`, insert this one as `running`, then set its outcome, message and counts."""
     ensure(connection)
     execute(connection, _statement(MARK_INTERRUPTED), (lock_holder_pids(connection),))
     client = f"{getpass.getuser()}@{socket.gethostname()}"
     params = (command, arguments, backup_name, client, os.getpid())
     run_id = fetch_value(connection, _statement(INSERT), params)
-    recorder = Recorder(connection=connection, run_id=run_id, backup_name=backup_name)
+    recorder = Recorder(connection, run_id, backup_name=backup_name)
     try:
         yield recorder
     except KeyboardInterrupt:

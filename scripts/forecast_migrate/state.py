@@ -94,11 +94,9 @@ def read_transition(connection, inventory: Inventory) -> Transition:
     )
 
 
-# --- privileges: checked before anything is written (exit code 2 when missing) -------------
-
-
 def require_legacy_schema(connection, inventory: Inventory) -> None:
-    """The legacy schema exists and the role may read its tables."""
+    """The legacy schema exists and the role may read its tables (else exit code 2, like every
+    privilege check here: they run before anything is written)."""
     schema = inventory.legacy_schema
     privileges = fetch_one(connection, SCHEMA_PRIVILEGES, (schema,))
     if privileges is None:
@@ -106,12 +104,11 @@ def require_legacy_schema(connection, inventory: Inventory) -> None:
             f'legacy schema "{schema}" does not exist in {_database(connection)} '
             "(dbt var legacy_schema)"
         )
-    may_use, _ = privileges
-    if not may_use:
-        _refuse(f'role "{_user(connection)}" may not use legacy schema "{schema}"')
+    if not privileges[0]:  # USAGE
+        _refuse(f'{_role(connection)} may not use legacy schema "{schema}"')
     for table in inventory.legacy_tables:
         if fetch_value(connection, TABLE_SELECT_PRIVILEGE, (schema, table)) is False:
-            _refuse(f'role "{_user(connection)}" may not read "{schema}".{table}')
+            _refuse(f'{_role(connection)} may not read "{schema}".{table}')
 
 
 def require_create_rights(connection, inventory: Inventory, *, new_schemas: bool = True) -> None:
@@ -120,18 +117,17 @@ def require_create_rights(connection, inventory: Inventory, *, new_schemas: bool
     may_create_schemas = fetch_value(connection, DATABASE_CREATE_PRIVILEGE)
     if new_schemas and not may_create_schemas:
         _refuse(
-            f'role "{_user(connection)}" may not create schemas in {_database(connection)} '
+            f"{_role(connection)} may not create schemas in {_database(connection)} "
             "(CREATE on the database is needed for the backup and run log schemas)"
         )
     for schema in (*inventory.schemas_written, RUN_LOG_SCHEMA):
         privileges = fetch_one(connection, SCHEMA_PRIVILEGES, (schema,))
         if privileges is None and not may_create_schemas:
             _refuse(
-                f'role "{_user(connection)}" may not create schema "{schema}" '
-                f"in {_database(connection)}"
+                f'{_role(connection)} may not create schema "{schema}" in {_database(connection)}'
             )
         if privileges is not None and not all(privileges):
-            _refuse(f'role "{_user(connection)}" may not create objects in schema "{schema}"')
+            _refuse(f'{_role(connection)} may not create objects in schema "{schema}"')
 
 
 def require_ownership(connection, objects: Objects) -> None:
@@ -140,7 +136,7 @@ def require_ownership(connection, objects: Objects) -> None:
     if foreign:
         names = ", ".join(f'"{obj.schema}"."{obj.name}"' for obj in foreign[:5])
         _refuse(
-            f'role "{_user(connection)}" does not own {names}'
+            f"{_role(connection)} does not own {names}"
             f"{' and others' if len(foreign) > 5 else ''}: run as the role that migrated"
         )
 
@@ -149,8 +145,8 @@ def _refuse(message: str) -> NoReturn:
     raise MigrationError(message, EXIT_USAGE)
 
 
-def _user(connection) -> str:
-    return fetch_value(connection, sql.SQL("select current_user"))
+def _role(connection) -> str:
+    return f'role "{fetch_value(connection, sql.SQL("select current_user"))}"'
 
 
 def _database(connection) -> str:

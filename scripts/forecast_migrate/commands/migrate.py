@@ -75,7 +75,11 @@ def run_steps(ctx: Context, connection, backup_name: str | None, record: run_log
             f"first {progress.first_problem()}. "
             f"The legacy tables are unchanged; backup {backup.name} is verified"
         )
-    record.counts.update(_complete_counts(progress.hook_lines))
+    for line in progress.hook_lines:  # the counts of `Migration complete: 72 curves, ...`
+        if line.startswith(COMPLETE_PREFIX):
+            counts = re.findall(r"(\d+) (\w+)", line.removeprefix(COMPLETE_PREFIX))
+            record.counts.update({name: int(number) for number, name in counts})
+            break
 
     reporter.progress("Step 4: verification summary")
     summarise(ctx, progress)
@@ -84,15 +88,6 @@ def run_steps(ctx: Context, connection, backup_name: str | None, record: run_log
         f"Done in {reporter.elapsed():.1f}s: migrated; backup {backup.name}; "
         f"run log #{record.run_id}"
     )
-
-
-def _complete_counts(lines: list[str]) -> dict[str, int]:
-    """The counts of the runbook's `Migration complete: 72 curves, ...` line."""
-    for line in lines:
-        if line.startswith(COMPLETE_PREFIX):
-            counts = re.findall(r"(\d+) (\w+)", line.removeprefix(COMPLETE_PREFIX))
-            return {name: int(number) for number, name in counts}
-    return {}
 
 
 def summarise(ctx: Context, progress: DbtProgress) -> None:
