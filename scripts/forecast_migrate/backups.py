@@ -155,11 +155,6 @@ def list_backups(connection) -> list[Backup]:
     return sorted(filter(None, found), key=lambda backup: backup.created_at)
 
 
-def latest_verified(connection) -> Backup | None:
-    verified = [backup for backup in list_backups(connection) if backup.verified_at]
-    return verified[-1] if verified else None
-
-
 def compare(connection, schema: str, backup: Backup, tables: Sequence[str]) -> list[TableCheck]:
     """Check tables of `schema` (the legacy schema, or the backup itself) as they are now
     against the manifest."""
@@ -254,8 +249,11 @@ def restore(connection, inventory: Inventory, backup: Backup, damaged: Sequence[
     # TRUNCATE empties them together; rows go back parents first
     relations = [(legacy_schema, table) for table in order]
     execute(connection, queries.with_relations("truncate table {}", relations))
+    insert = sql.SQL("insert into {} ({}) overriding system value select {} from {}")
     for table in order:
         rows = fetch_all(connection, queries.TABLE_COLUMNS, (legacy_schema, table))
-        columns = [column for (column,) in rows]
-        execute(connection, queries.restore_rows(legacy_schema, table, backup.name, columns))
+        columns = sql.SQL(", ").join(sql.Identifier(column) for (column,) in rows)
+        legacy = queries.qualified(legacy_schema, table)
+        copy = queries.qualified(backup.name, table)
+        execute(connection, insert.format(legacy, columns, columns, copy))
     return order

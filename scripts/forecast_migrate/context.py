@@ -2,8 +2,6 @@
 all commands, the output, and the dbt session and the project's inventory (both created on
 first use)."""
 
-from __future__ import annotations
-
 import sys
 from collections.abc import Iterator
 from contextlib import closing, contextmanager

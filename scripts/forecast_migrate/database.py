@@ -1,8 +1,6 @@
 """Connections to the database the PG* variables name, read exactly as the dbt profile reads
 them (profiles.example.yml), so psql, dbt and forecast-migrate reach the same database."""
 
-from __future__ import annotations
-
 import os
 import re
 from collections.abc import Iterator
@@ -100,8 +98,3 @@ def execute(connection, query: Query, params: Any = None) -> int:
     with connection.cursor() as cursor:
         cursor.execute(query, params)
         return cursor.rowcount
-
-
-def as_text(connection, query: Query) -> str:
-    """A composed statement as the text the server would receive (for --print-sql)."""
-    return query.as_string(connection) if isinstance(query, sql.Composable) else query

@@ -1,7 +1,5 @@
 """Run dbt in-process (dbtRunner) against this project with the PG* environment."""
 
-from __future__ import annotations
-
 import os
 import shutil
 from collections.abc import Callable, Sequence

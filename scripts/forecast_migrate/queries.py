@@ -1,13 +1,8 @@
-"""Generic SQL plumbing the wrapper composes itself: catalog look-ups, backups and checksums,
-DDL on names the dbt project supplies. A statement only one module uses lives in that module
-(run log, privileges, inventory). SQL that knows the project's rules is not here: it is the
-project's analyses (analyses/), run by dbt. Identifiers always pass through
-`sql.Identifier`, values through parameters.
-"""
+"""SQL the wrapper composes itself on names the dbt project supplies: catalog look-ups,
+checksums, DDL. SQL that knows the project's rules is not here but in analyses/, run by dbt.
+Identifiers always pass through `sql.Identifier`, values through parameters."""
 
-from __future__ import annotations
-
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from psycopg2 import sql
 
@@ -77,11 +72,6 @@ def regclass_text(schema: str, name: str) -> str:
     return '"{}"."{}"'.format(schema.replace('"', '""'), name.replace('"', '""'))
 
 
-def copy_to_csv(select: str) -> sql.Composed:
-    """COPY a SELECT that dbt compiled to the client as CSV with a header."""
-    return sql.SQL("copy ({}) to stdout with (format csv, header)").format(sql.SQL(select))
-
-
 def checksum(schema: str, table: str) -> sql.Composed:
     """Row count and an order-independent content checksum of one table.
 
@@ -95,14 +85,6 @@ def checksum(schema: str, table: str) -> sql.Composed:
         "|| coalesce(sum(('x' || right(row_hash, 16))::bit(64)::bigint::numeric), 0)::text) "
         "from (select md5(source_row::text) as row_hash from {} as source_row) as hashed"
     ).format(qualified(schema, table))
-
-
-def restore_rows(schema: str, table: str, backup: str, columns: Sequence[str]) -> sql.Composed:
-    """Insert every row of the backup copy into the legacy table, by column name."""
-    column_list = sql.SQL(", ").join(sql.Identifier(column) for column in columns)
-    return sql.SQL("insert into {} ({}) overriding system value select {} from {}").format(
-        qualified(schema, table), column_list, column_list, qualified(backup, table)
-    )
 
 
 def set_lock_timeout(milliseconds: int) -> sql.Composed:
@@ -119,21 +101,3 @@ def with_relations(statement: str, relations: Iterable[tuple[str, str]]) -> sql.
 def drop_schema(schema: str, cascade: bool = False) -> sql.Composed:
     cascading = sql.SQL(" cascade" if cascade else "")
     return sql.SQL("drop schema {}{}").format(sql.Identifier(schema), cascading)
-
-
-def revoke_schema_usage(schema: str, grantee: str) -> sql.Composed:
-    """`grantee` as the migration's GRANT named it (model granted_schema_usage): a quoted
-    role name or `public`."""
-    revoke = sql.SQL("revoke usage on schema {} from {}")
-    return revoke.format(sql.Identifier(schema), sql.SQL(grantee))
-
-
-def move_table(schema: str, table: str, new_schema: str) -> sql.Composed:
-    return sql.SQL("create schema if not exists {new}; alter table {} set schema {new}").format(
-        qualified(schema, table), new=sql.Identifier(new_schema)
-    )
-
-
-def rename_table(schema: str, old: str, new: str) -> sql.Composed:
-    rename = sql.SQL("alter table {} rename to {}")
-    return rename.format(qualified(schema, old), sql.Identifier(new))

@@ -2,8 +2,6 @@
 tests, whose failures are the blockers that stop a migration. Used by `check` and by
 `migrate`, which runs it first."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 
 from .context import Context

@@ -1,12 +1,8 @@
 """The advisory lock every changing command takes, and the run log it records itself in.
 
-The run log, `migration_run_log.runs`, has a schema of its own so that rollback (which
-removes everything the dbt project created) and cleanup keep its history. A run is inserted
-before the work starts and updated after it; a row still `running` whose session no longer
-holds the advisory lock belonged to a killed process (`interrupted`). Earlier versions kept
-it as `forecast_migrate.runs` (one letter from the migration schema `forecast_migration`):
-a command that writes moves it here, the commands that only read find it in either place.
-"""
+The run log, `migration_run_log.runs`, has a schema of its own so that rollback and cleanup
+keep its history. Earlier versions kept it as `forecast_migrate.runs`: a command that writes
+moves it here, the commands that only read find it in either place."""
 
 import getpass
 import json
@@ -109,7 +105,9 @@ def ensure(connection) -> None:
     if schema is None:
         execute(connection, _statement(CREATE))
     elif schema == OLD_RUN_LOG_SCHEMA:
-        execute(connection, queries.move_table(OLD_RUN_LOG_SCHEMA, "runs", RUN_LOG_SCHEMA))
+        move = sql.SQL("create schema if not exists {new}; alter table {} set schema {new}")
+        old_runs = queries.qualified(OLD_RUN_LOG_SCHEMA, "runs")
+        execute(connection, move.format(old_runs, new=sql.Identifier(RUN_LOG_SCHEMA)))
         if fetch_value(connection, queries.OBJECTS_IN_SCHEMA, (OLD_RUN_LOG_SCHEMA,)) == 0:
             execute(connection, queries.drop_schema(OLD_RUN_LOG_SCHEMA))
 
@@ -128,12 +126,6 @@ def recent(connection, limit: int = 20) -> list:
 def lock_holder_pids(connection) -> list[int]:
     """Backend pids holding the migration lock now (at most one)."""
     return [row[0] for row in fetch_all(connection, ADVISORY_LOCK_HOLDER, LOCK_KEYS)]
-
-
-def effective_outcome(run, holders: list[int]) -> str:
-    """A run's outcome, telling a run still in progress from one whose process died."""
-    died = run.outcome == "running" and run.backend_pid not in holders
-    return "interrupted" if died else run.outcome
 
 
 def describe_holder(connection) -> str:

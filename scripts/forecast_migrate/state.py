@@ -2,8 +2,6 @@
 migrated, or interrupted part-way), and whether the role may do what a command needs
 (checked before anything is written)."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from typing import NoReturn
 
@@ -12,7 +10,7 @@ from psycopg2 import sql
 from . import EXIT_USAGE, MigrationError
 from .database import fetch_one, fetch_value
 from .inventory import Inventory, Objects, find
-from .run_log import RUN_LOG_SCHEMA, effective_outcome, lock_holder_pids, recent
+from .run_log import RUN_LOG_SCHEMA, lock_holder_pids, recent
 
 # the runbook's retention: days the backups, and the legacy tables after the migration, are
 # kept before cleanup may drop them (status says when; cleanup --older-than overrides it)
@@ -40,7 +38,9 @@ class Transition:
     lock_holders: list[int]
 
     def outcome(self, run) -> str:
-        return effective_outcome(run, self.lock_holders)
+        """A run's outcome; `running` without the lock means its process died."""
+        died = run.outcome == "running" and run.backend_pid not in self.lock_holders
+        return "interrupted" if died else run.outcome
 
     def latest(self, *commands: str):
         return next((run for run in self.runs if run.command in commands), None)

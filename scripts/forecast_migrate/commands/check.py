@@ -2,8 +2,6 @@
 
 Writes nothing. Exit code 1 when a source test fails (a blocker), 0 otherwise."""
 
-from __future__ import annotations
-
 from .. import EXIT_CHECK_FAILED, EXIT_OK
 from ..context import Context
 from ..readiness import check_readiness

@@ -15,7 +15,7 @@ import datetime
 from .. import EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, MigrationError, backups, queries, run_log
 from ..backups import Backup
 from ..context import Context
-from ..database import as_text, execute, fetch_all, transaction
+from ..database import execute, fetch_all, transaction
 from ..progress import DbtProgress
 from ..state import DEFAULT_RETENTION_DAYS, Transition, read_transition
 
@@ -138,7 +138,7 @@ def print_dry_run(ctx: Context, connection, statements: list, replaced: tuple[st
         return
     ctx.reporter.result("Dry run; with --execute cleanup would run, in one transaction:")
     for statement in statements:
-        ctx.reporter.result(f"  {as_text(connection, statement)};")
+        ctx.reporter.result(f"  {statement.as_string(connection)};")
     if replaced:
         ctx.reporter.result(
             f"  the statements of analysis {REPLACE_ANALYSIS} (`dbt compile --select "

@@ -5,8 +5,6 @@ backup, `dbt build` (with progress for every seed and model), then the verificat
 stopping at the first failure with its reason. Refuses an already migrated database unless
 --rerun (which carries over legacy rows written since the last build)."""
 
-from __future__ import annotations
-
 import re
 
 from .. import EXIT_OK, MigrationError, backups, run_log

@@ -1,12 +1,9 @@
 """`forecast-migrate rollback`: the runbook's rollback plan, guarded.
 
-In one transaction with a lock_timeout: drop every view, table and enum type the dbt project
-created (the list comes from the project, see inventory.py), the migration schema once empty,
-rename legacy tables an earlier hand-run migration left as <table>_legacy back, optionally
-restore damaged legacy tables from a backup, and verify the legacy tables against the latest
-verified backup. Refuses while the new tables hold rows the application wrote, unless
---force or --export DIR (which saves them to CSV first, in the same transaction). When the
-tables stay locked by other sessions it retries, then gives up having changed nothing."""
+In one transaction: drop what the dbt project created (inventory.py), rename back the legacy
+tables a hand-run migration renamed, optionally restore damaged legacy tables from a backup,
+and verify the legacy tables against the latest verified backup. Refuses to lose rows the
+application wrote unless --force or --export DIR; retries while other sessions hold locks."""
 
 import time
 from dataclasses import dataclass, field
@@ -14,11 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import psycopg2
+from psycopg2 import sql
 
 from .. import EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, MigrationError, backups, queries, run_log
 from ..backups import Backup, TableCheck
 from ..context import Context
-from ..database import as_text, execute, fetch_all, fetch_value, transaction
+from ..database import execute, fetch_all, fetch_value, transaction
 from ..inventory import RENAMED_SUFFIX, Objects, application_rows, count_application_rows, find
 from ..state import require_create_rights, require_ownership
 
@@ -67,10 +65,23 @@ class Rollback:
     checks: list[TableCheck] = field(default_factory=list)
 
     def plan(self, objects: Objects) -> None:
-        """Drop what exists of the project; rename back what a hand-run migration renamed;
-        revoke the USAGE grants on the target schema that the migration made."""
+        """Drop what exists of the project, rename back what a hand-run migration renamed,
+        revoke the migration's USAGE grants; refuse when the legacy tables are unclear."""
         inventory = self.ctx.inventory()
-        _refuse_unclear_legacy_tables(inventory.legacy_schema, objects)
+        legacy, self.renamed = inventory.legacy_schema, objects.renamed_legacy
+        if objects.retired_legacy:
+            retired = ", ".join(f'"{legacy}".{name}' for name in objects.retired_legacy)
+            raise MigrationError(
+                f"the clean-up replaced the legacy tables by views ({retired}): the new tables "
+                "hold the only copy of the data, so rollback refuses; nothing changed (to go "
+                "back, restore a snapshot taken before the clean-up)",
+                EXIT_CHECK_FAILED,
+            )
+        if conflicting := [table for table in self.renamed if table in objects.legacy_tables]:
+            raise MigrationError(
+                f'both "{legacy}".{conflicting[0]} and {conflicting[0]}{RENAMED_SUFFIX} exist: '
+                "decide which one is the legacy table before rolling back; nothing changed"
+            )
         present = objects.relations + objects.types
         drops = {
             kind: [(obj.schema, obj.name) for obj in present if obj.kind == kind]
@@ -82,16 +93,19 @@ class Rollback:
             for kind, names in drops.items()
             if names
         ]
-        # the USAGE the migration granted on the target schema (while its model exists)
+        # the USAGE the migration granted on the target schema (while its model exists); the
+        # grantee as the GRANT named it: a quoted role name or `public`
         granted = inventory.relation("granted_schema_usage").identifier
         if any(obj.name == granted for obj in objects.relations):
+            revoke = sql.SQL("revoke usage on schema {} from {}")
             self.changes += [
-                queries.revoke_schema_usage(inventory.target_schema, row["grantee"])
+                revoke.format(sql.Identifier(inventory.target_schema), sql.SQL(row["grantee"]))
                 for row in self.ctx.dbt().show_one("granted_schema_usage_to_revoke")
             ]
-        legacy, self.renamed = inventory.legacy_schema, objects.renamed_legacy
+        rename = sql.SQL("alter table {} rename to {}")
         self.changes += [
-            queries.rename_table(legacy, name + RENAMED_SUFFIX, name) for name in self.renamed
+            rename.format(queries.qualified(legacy, name + RENAMED_SUFFIX), sql.Identifier(name))
+            for name in self.renamed
         ]
         # the tables to lock first (LOCK on a view also locks what it reads, the catalog included)
         self.to_lock = [
@@ -111,8 +125,8 @@ class Rollback:
         inventory, connection = self.ctx.inventory(), self.connection
         self.plan(find(connection, inventory))
         for statement in [*self.locks, *self.changes]:
-            self.ctx.reporter.result(f"{as_text(connection, statement)};")
-        drop_schema = as_text(connection, queries.drop_schema(inventory.migration_schema))
+            self.ctx.reporter.result(f"{statement.as_string(connection)};")
+        drop_schema = queries.drop_schema(inventory.migration_schema).as_string(connection)
         self.ctx.reporter.result(f"-- then, if the migration schema is left empty: {drop_schema};")
         return EXIT_OK
 
@@ -132,7 +146,8 @@ class Rollback:
         require_ownership(connection, objects)
         require_create_rights(connection, inventory, new_schemas=run_log.locate(connection) is None)
         if self.restore_from is None:
-            self.backup = backups.latest_verified(connection)
+            verified = [backup for backup in backups.list_backups(connection) if backup.verified_at]
+            self.backup = verified[-1] if verified else None
         else:
             self.backup = backups.read_existing(connection, self.restore_from)
         ctx.reporter.result(
@@ -260,8 +275,8 @@ class Rollback:
                 open(path, "x", encoding="utf-8", newline="") as handle,
                 connection.cursor() as cursor,
             ):
-                select = queries.copy_to_csv(self.selects[table]).as_string(connection)
-                cursor.copy_expert(select, handle)
+                copy = f"copy ({self.selects[table]}) to stdout with (format csv, header)"
+                cursor.copy_expert(copy, handle)
             self.ctx.reporter.progress(f"exported {rows} application rows of {table} to {path}")
             self.exported.append(path)
 
@@ -300,25 +315,6 @@ class Rollback:
                 "table was damaged, `forecast-migrate rollback --restore-from-backup "
                 f"{backup.name}` replaces it with the backup's copy (discarding those rows)"
             )
-
-
-def _refuse_unclear_legacy_tables(legacy: str, objects: Objects) -> None:
-    """Refuse after the clean-up (the new tables then hold the only copy of the legacy rows),
-    and when a legacy table exists under both its names."""
-    if objects.retired_legacy:
-        retired = ", ".join(f'"{legacy}".{name}' for name in objects.retired_legacy)
-        raise MigrationError(
-            f"the clean-up replaced the legacy tables by views ({retired}): the new tables hold "
-            "the only copy of the data, so rollback refuses; nothing changed (to go back, "
-            "restore a snapshot taken before the clean-up)",
-            EXIT_CHECK_FAILED,
-        )
-    conflicting = [table for table in objects.renamed_legacy if table in objects.legacy_tables]
-    if conflicting:
-        raise MigrationError(
-            f'both "{legacy}".{conflicting[0]} and {conflicting[0]}{RENAMED_SUFFIX} exist: '
-            "decide which one is the legacy table before rolling back; nothing changed"
-        )
 
 
 def _prepare_export_dir(path: Path, tables: list[str]) -> None:

@@ -4,8 +4,6 @@ Migrated or not (and runs that were interrupted), the run log's latest runs, leg
 written since the last build and not carried over yet, rows the application wrote to the
 new tables, the backups and their age, and when cleanup becomes allowed."""
 
-from __future__ import annotations
-
 import datetime
 from collections.abc import Sequence
 

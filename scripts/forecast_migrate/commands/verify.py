@@ -6,8 +6,6 @@ them out section by section, as aligned text or (`--format markdown`) for a chan
 Exit codes: 0 every check passed, 1 a check failed (the report says which), 2 a usage or
 connection error. All SQL lives in dbt; this module only runs it and lays out the results."""
 
-from __future__ import annotations
-
 import textwrap
 from collections import Counter, defaultdict
 from collections.abc import Sequence
