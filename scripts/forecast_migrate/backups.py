@@ -156,8 +156,7 @@ def list_backups(connection) -> list[Backup]:
 
 
 def compare(connection, schema: str, backup: Backup, tables: Sequence[str]) -> list[TableCheck]:
-    """Check tables of `schema` (the legacy schema, or the backup itself) as they are now
-    against the manifest."""
+    """Check tables of `schema` (the legacy schema, or the backup) against the manifest."""
     checks = []
     for table in tables:
         found = None
@@ -169,8 +168,7 @@ def compare(connection, schema: str, backup: Backup, tables: Sequence[str]) -> l
 
 
 def verify(connection, backup: Backup) -> list[TableCheck]:
-    """Re-read the backup's copies and check them against its manifest; record the time of
-    a successful verification in the manifest."""
+    """Check the backup's copies against its manifest; mark it verified when all match."""
     checks = compare(connection, backup.name, backup, [entry.table for entry in backup.entries])
     if all(check.ok for check in checks):
         execute(connection, _statement(MARK_VERIFIED, backup.name))
@@ -178,11 +176,9 @@ def verify(connection, backup: Backup) -> list[TableCheck]:
 
 
 def take(connection, name: str | None, inventory: Inventory, reporter: Reporter) -> Backup:
-    """Runbook Step 2 (`backup`, and `migrate` before it builds): copy the legacy tables into
-    a new schema (default backup_<today>, suffixed when taken) and record their row counts and
-    checksums, all in one REPEATABLE READ transaction (one consistent snapshot); then re-read
-    the copies and verify them. An explicit name that exists is refused: a backup is never
-    overwritten."""
+    """Runbook Step 2: copy the legacy tables into a new schema (default backup_<today>,
+    suffixed when taken) with their row counts and checksums, in one REPEATABLE READ snapshot;
+    then verify the copies. A backup is never overwritten."""
     if name is None:  # backup_<today's date on the server>, then _2, _3, ... when taken
         base = f"backup_{server_now(connection):%Y%m%d}"
         names = itertools.chain([base], (f"{base}_{suffix}" for suffix in itertools.count(2)))
@@ -229,10 +225,8 @@ def take(connection, name: str | None, inventory: Inventory, reporter: Reporter)
 
 
 def restore(connection, inventory: Inventory, backup: Backup, damaged: Sequence[str]) -> list[str]:
-    """Replace the contents of the damaged legacy tables with the backup's copies, inside the
-    caller's transaction. Legacy tables holding foreign keys to a damaged table are restored
-    with it (they must be emptied together); rows are inserted parents first. Returns the
-    tables restored."""
+    """Replace the rows of the damaged legacy tables, and of the tables holding foreign keys
+    to them, with the backup's copies (in the caller's transaction); return them in order."""
     legacy_schema, tables = inventory.legacy_schema, list(inventory.legacy_tables)
     edges = fetch_all(connection, queries.FOREIGN_KEYS_AMONG, (legacy_schema, tables, tables))
     restored = set(damaged)

@@ -1,9 +1,7 @@
 """forecast-migrate: the runbook's maintenance window as commands.
 
-This module only parses arguments and calls the command functions in commands/; every
-failure the user can act on is a MigrationError, printed as one line `error: <reason>`
-with its exit code.
-"""
+This module only parses arguments and calls the command functions in commands/; a
+MigrationError becomes one line `error: <reason>` and its exit code."""
 
 import argparse
 import sys
@@ -84,8 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(module: ModuleType, help_text: str) -> argparse.ArgumentParser:
-        """The subcommand named after its module in commands/, which runs the module's `run`
-        with the subcommand's options as keyword arguments."""
+        """The subcommand named after `module`; it calls `module.run` with its options."""
         name = module.__name__.rpartition(".")[2]
         sub = commands.add_parser(name, help=help_text, description=help_text, parents=[common])
         sub.set_defaults(run=module.run)
@@ -175,8 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def guarded(call: Callable[[], int]) -> int:
-    """Run a command (any entry point's); a failure the user can act on becomes one line
-    `error: <reason>` on stderr and its exit code."""
+    """Run a command; a failure the user can act on becomes `error: <reason>` and an exit code."""
     try:
         return call()
     except MigrationError as error:

@@ -41,9 +41,8 @@ class Context:
 
     @contextmanager
     def locked_for_writing(self) -> Iterator:
-        """The preamble of a command that writes: a connection holding the migration lock,
-        after checking that the legacy schema is readable and that the role may create what
-        the command adds (exit code 2 before anything is written)."""
+        """A connection holding the migration lock, once the legacy schema is readable and the
+        role may create what a writing command adds (else exit code 2, nothing written)."""
         with self.connected() as connection, run_log.exclusive(connection, self.command):
             state.require_legacy_schema(connection, self.inventory())
             state.require_create_rights(connection, self.inventory())

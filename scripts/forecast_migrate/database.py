@@ -69,8 +69,7 @@ def connect(purpose: str, *, autocommit: bool = True):
 
 @contextmanager
 def transaction(purpose: str, *, isolation_level: str | None = None) -> Iterator[Any]:
-    """A connection of its own whose work is committed when the block ends without an
-    error and rolled back otherwise (psycopg2's `with connection`); closed either way."""
+    """A connection of its own, committed if the block succeeds, else rolled back; then closed."""
     with closing(connect(purpose, autocommit=False)) as connection, connection:
         if isolation_level:
             connection.set_session(isolation_level=isolation_level)

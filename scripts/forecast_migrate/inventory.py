@@ -146,8 +146,7 @@ class Objects:
 
 
 def find(connection, inventory: Inventory) -> Objects:
-    """Find the project's relations (and dbt's leftovers of interrupted runs), its enum
-    types, and the legacy tables, in the catalog of the database."""
+    """The project's relations (with dbt's leftovers), enum types and legacy tables found."""
     schemas = sorted({*inventory.schemas_written, inventory.legacy_schema})
     rows = fetch_all(connection, RELATIONS_IN_SCHEMAS, (schemas,))
     found = {(schema, name): (kind, owned) for schema, name, kind, owned in rows}
@@ -181,8 +180,7 @@ def find(connection, inventory: Inventory) -> Objects:
 
 
 def application_rows(session: DbtSession) -> dict[str, str]:
-    """Per target table, the SELECT of the rows the application wrote (the project's rule:
-    the analyses in analyses/application_rows/)."""
+    """Per target table, the SELECT of the application's rows (analyses/application_rows)."""
     compiled = session.compiled("path:analyses/application_rows")
     return {name.removeprefix("application_rows_"): select for name, select in compiled.items()}
 

@@ -94,9 +94,8 @@ class Reporter:
 
 
 class DbtProgress:
-    """A dbt event callback: progress lines for seeds and models (start, rows, time), a line
-    for every test that warns or fails, the runbook lines of the on-run hooks. Keeps every
-    node's NodeFinished data (`node_info`, `run_result`), and the rows each model wrote."""
+    """A dbt event callback: progress lines for seeds, models, failing tests and the hooks'
+    runbook lines; keeps every node's NodeFinished data and the rows each model wrote."""
 
     def __init__(self, reporter: Reporter):
         self.reporter = reporter

@@ -73,12 +73,8 @@ def regclass_text(schema: str, name: str) -> str:
 
 
 def checksum(schema: str, table: str) -> sql.Composed:
-    """Row count and an order-independent content checksum of one table.
-
-    Each row's text form is hashed (md5); the two 64-bit halves are summed over all rows, so
-    the result does not depend on row order, counts duplicates, and needs no sort or
-    unbounded string (it scales to tens of millions of rows). Run it with SESSION_SETTINGS.
-    """
+    """Row count and an order-independent checksum of one table (run with SESSION_SETTINGS):
+    the two 64-bit halves of each row's md5 summed, so no sort and no unbounded string."""
     return sql.SQL(
         "select count(*), md5(count(*)::text || ':' "
         "|| coalesce(sum(('x' || left(row_hash, 16))::bit(64)::bigint::numeric), 0)::text || ':' "

@@ -33,8 +33,7 @@ class Verdict:
 
 
 def check_readiness(ctx: Context, with_report: bool = True) -> Verdict:
-    """The report, then the source tests; print and return their verdict (migrate leaves
-    the report out with --quiet)."""
+    """Print the report (unless `with_report` is false), then the source tests' verdict."""
     reporter = ctx.reporter
     if with_report:
         with reporter.step("readiness report"):

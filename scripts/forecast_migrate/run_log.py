@@ -151,9 +151,8 @@ def describe_holder(connection) -> str:
 
 @contextmanager
 def exclusive(connection, command: str) -> Iterator[None]:
-    """Hold the migration's advisory lock on `connection` for the block, or refuse at once
-    (exit code 1) saying who holds it. The lock is the session's: it ends with the
-    connection, so a killed process never leaves it behind."""
+    """Hold the migration's advisory lock for the block, or refuse at once saying who holds it.
+    The lock is the session's: a killed process never leaves it behind."""
     if not fetch_value(connection, TRY_LOCK, LOCK_KEYS):
         raise MigrationError(
             f"{command} refused: another forecast-migrate run holds the migration lock: "

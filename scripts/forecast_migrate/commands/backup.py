@@ -1,8 +1,5 @@
-"""`forecast-migrate backup`: a verified copy of the legacy tables (runbook Step 2).
-
-`backup [--name backup_YYYYMMDD]` copies the legacy tables into a new schema in one snapshot,
-records row counts and checksums in its manifest, re-reads the copies and verifies them.
-`backup --verify NAME` re-checks an existing backup against its manifest."""
+"""`forecast-migrate backup`: a verified copy of the legacy tables (runbook Step 2), or with
+`--verify NAME` a re-check of an existing backup against its manifest."""
 
 from .. import EXIT_CHECK_FAILED, EXIT_OK, backups
 from ..context import Context

@@ -1,14 +1,12 @@
 """`forecast-migrate cleanup`: the runbook's clean-up after 30 days.
 
-Lists the backups and the legacy tables with their age. A dry run by default: it prints what
-it would do. With --execute it drops backups older than the retention (30 days, see
---older-than) and, only with --legacy-tables, once the migration is that old and the
-reconciliation tests pass, replaces the legacy tables by read-only views of the same name
-over the new tables, in one transaction: lock the legacy tables, find every compat view
-still equal to its legacy table (analysis legacy_compat_differences), drop the project's
-views that read the legacy tables, then run analysis legacy_tables_replaced_by_views. Old
-queries keep their rows; writes to the old names fail with a message. Anything younger is
-refused without --force."""
+Lists the backups and the legacy tables with their age; a dry run unless --execute, which
+drops the backups past the retention (--older-than) and, with --legacy-tables, once the
+migration is that old and the reconciliation tests pass, replaces the legacy tables by
+read-only views of the same name over the new tables, in one transaction: lock the legacy
+tables, check every compat view still equals its legacy table (analysis
+legacy_compat_differences), drop the project's views that read them, run analysis
+legacy_tables_replaced_by_views. Anything younger is refused without --force."""
 
 import datetime
 
@@ -32,8 +30,7 @@ def run(
     retention_days: int = DEFAULT_RETENTION_DAYS,
     force: bool = False,
 ) -> int:
-    """List, then (with execute) drop what is past its retention; 1 when something asked
-    for is refused."""
+    """List, then (with execute) drop what is past its retention; 1 when refused."""
     if retention_days < 0:
         raise MigrationError("--older-than must not be negative", EXIT_USAGE)
     with ctx.connected() as connection:
@@ -56,9 +53,19 @@ def run(
         if replaced and views:
             statements.append(queries.with_relations("drop view {}", views))
         if not execute:
-            print_dry_run(ctx, connection, statements, replaced)
-        elif not (statements or replaced):
-            ctx.reporter.result("Nothing to drop.")
+            ctx.reporter.result()
+        if not (statements or replaced):
+            ctx.reporter.result("Nothing to drop." if execute else "Dry run: nothing to drop.")
+        elif not execute:
+            ctx.reporter.result("Dry run; with --execute cleanup would run, in one transaction:")
+            for statement in statements:
+                ctx.reporter.result(f"  {statement.as_string(connection)};")
+            if replaced:
+                ctx.reporter.result(
+                    f"  the statements of analysis {REPLACE_ANALYSIS} (`dbt compile --select "
+                    f"{REPLACE_ANALYSIS}` shows them), once the legacy tables are locked and "
+                    f"analysis {COMPARE_ANALYSIS} finds no difference"
+                )
         else:
             flags = (("--legacy-tables", legacy_tables), ("--force", force))
             arguments = [flag for flag, on in flags if on] + [f"--older-than {retention_days}"]
@@ -130,23 +137,6 @@ def list_legacy_tables(
     return refusal
 
 
-def print_dry_run(ctx: Context, connection, statements: list, replaced: tuple[str, ...]) -> None:
-    """What --execute would run."""
-    ctx.reporter.result()
-    if not (statements or replaced):
-        ctx.reporter.result("Dry run: nothing to drop.")
-        return
-    ctx.reporter.result("Dry run; with --execute cleanup would run, in one transaction:")
-    for statement in statements:
-        ctx.reporter.result(f"  {statement.as_string(connection)};")
-    if replaced:
-        ctx.reporter.result(
-            f"  the statements of analysis {REPLACE_ANALYSIS} (`dbt compile --select "
-            f"{REPLACE_ANALYSIS}` shows them), once the legacy tables are locked and "
-            f"analysis {COMPARE_ANALYSIS} finds no difference"
-        )
-
-
 def execute_drops(
     ctx: Context,
     connection,
@@ -155,8 +145,7 @@ def execute_drops(
     statements: list,
     arguments: str,
 ) -> None:
-    """Under the migration lock, once confirmed and recorded in the run log: the
-    reconciliation tests (for the legacy tables), then the clean-up transaction."""
+    """Locked, confirmed and recorded: the reconciliation tests, then the transaction."""
     with run_log.exclusive(connection, "cleanup"):
         tables = f" and replace the legacy tables {', '.join(replaced)} by views"
         ctx.confirm(f"Drop {len(dropped)} backup(s){tables if replaced else ''}?")
@@ -183,8 +172,7 @@ def execute_drops(
 
 
 def reconcile(ctx: Context) -> None:
-    """Run the verification tests of runbook Step 4 (every data test but the source
-    tests); the legacy tables are dropped only when none fails."""
+    """Runbook Step 4's data tests; the legacy tables are replaced only when none fails."""
     progress = DbtProgress(ctx.reporter)
     with (
         ctx.reporter.step("reconciliation tests (dbt test --exclude source:*)"),
@@ -201,8 +189,7 @@ def reconcile(ctx: Context) -> None:
 def clean_up(
     ctx: Context, replaced: tuple[str, ...], statements: list, compiled: dict[str, str]
 ) -> None:
-    """The clean-up transaction (see the module's docstring), which gives up rather than wait
-    for locks; `compiled`: the analyses, compiled by dbt."""
+    """The clean-up transaction (see the module's docstring); gives up rather than wait."""
     with transaction("cleanup transaction") as connection:
         execute(connection, queries.set_lock_timeout(LOCK_TIMEOUT_MS))
         if replaced:

@@ -1,9 +1,8 @@
 """`forecast-migrate migrate`: runbook Steps 1 to 4 in one command.
 
-Under the migration lock and recorded in the run log: the readiness check, a verified
-backup, `dbt build` (with progress for every seed and model), then the verification summary;
-stopping at the first failure with its reason. Refuses an already migrated database unless
---rerun (which carries over legacy rows written since the last build)."""
+Under the migration lock and recorded in the run log: readiness check, verified backup, `dbt
+build`, verification summary; stops at the first failure. A migrated database is refused
+unless --rerun (which carries over legacy rows written since the last build)."""
 
 import re
 

@@ -232,8 +232,7 @@ class Rollback:
                 self._check_legacy_tables(connection, self.backup)
 
     def _count_application_rows(self, connection, report: bool = False) -> None:
-        """Count the rows the application wrote to the new tables; refuse to lose them
-        without --force or --export."""
+        """Count the application's rows; refuse to lose them without --force or --export."""
         counts = count_application_rows(connection, self.selects, self.target_tables)
         written = ", ".join(f"{table} {rows}" for table, rows in counts.items() if rows)
         if report:
@@ -247,8 +246,7 @@ class Rollback:
         self.application_rows = counts
 
     def _check_legacy_tables(self, connection, backup: Backup) -> None:
-        """Compare the legacy tables with the backup; with --restore-from-backup replace the
-        damaged ones and compare again (inside the transaction)."""
+        """Compare the legacy tables with the backup; if asked, restore damaged ones."""
         inventory = self.ctx.inventory()
         legacy, tables = inventory.legacy_schema, inventory.legacy_tables
         self.checks = backups.compare(connection, legacy, backup, tables)

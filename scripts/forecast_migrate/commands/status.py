@@ -1,8 +1,7 @@
 """`forecast-migrate status`: where the transition stands. Writes nothing.
 
-Migrated or not (and runs that were interrupted), the run log's latest runs, legacy rows
-written since the last build and not carried over yet, rows the application wrote to the
-new tables, the backups and their age, and when cleanup becomes allowed."""
+Migrated or not, the latest runs, legacy rows not carried over yet, rows the application
+wrote to the new tables, the backups, and when cleanup becomes allowed."""
 
 import datetime
 from collections.abc import Sequence
@@ -28,9 +27,48 @@ def run(ctx: Context) -> int:
         report_runs(ctx, transition, run_log.locate(connection) or run_log.RUN_LOG_SCHEMA)
         if transition.objects.complete and transition.objects.legacy_tables:
             report_pending(ctx)
-        report_application_rows(ctx, connection, transition)
-        report_backups(ctx, backups.list_backups(connection), now)
-        report_legacy_cleanup(ctx, transition)
+        present = {obj.name for obj in transition.objects.relations}
+        targets = [table.identifier for table in ctx.inventory().target_tables]
+        if tables := tuple(table for table in targets if table in present):
+            counts = count_application_rows(connection, application_rows(ctx.dbt()), tables)
+            _section(
+                ctx,
+                "Rows the application wrote to the new tables",
+                " (rollback refuses; --export DIR saves them)",
+                ["table", "rows"],
+                [(table, rows) for table, rows in counts.items() if rows],
+            )
+        _section(
+            ctx,
+            "Backups",
+            f" (cleanup drops them {DEFAULT_RETENTION_DAYS} days after they were taken)",
+            ["backup", "taken", "age (days)", "rows", "verified", "cleanup allowed from"],
+            [
+                (
+                    backup.name,
+                    _when(backup.created_at),
+                    round(backup.age_days(now), 1),
+                    sum(entry.rows for entry in backup.entries),
+                    "yes" if backup.verified_at else "NO",
+                    f"{backup.created_at + RETENTION:%Y-%m-%d}",
+                )
+                for backup in backups.list_backups(connection)
+            ],
+        )
+    last = transition.last_successful_migrate
+    if transition.cleaned_up:
+        legacy_tables = "replaced by read-only views at the clean-up"
+    elif not transition.objects.legacy_tables:
+        legacy_tables = "gone"
+    elif last is None or last.finished_at is None:
+        legacy_tables = "kept (no successful migrate since the last rollback)"
+    else:
+        legacy_tables = (
+            f"cleanup --legacy-tables allowed from {last.finished_at + RETENTION:%Y-%m-%d} "
+            f"({DEFAULT_RETENTION_DAYS} days after migrate run #{last.id}), once the "
+            "reconciliation tests pass"
+        )
+    ctx.reporter.result(f"Legacy tables: {legacy_tables}")
     return EXIT_OK
 
 
@@ -116,51 +154,3 @@ def report_pending(ctx: Context) -> None:
     ctx.reporter.table(["legacy table", "rows"], counts)
     if any(count for _, count in counts):
         result("  `forecast-migrate migrate --rerun` carries them over")
-
-
-def report_application_rows(ctx: Context, connection, transition: Transition) -> None:
-    present = {obj.name for obj in transition.objects.relations}
-    targets = ctx.inventory().target_tables
-    if tables := tuple(table.identifier for table in targets if table.identifier in present):
-        counts = count_application_rows(connection, application_rows(ctx.dbt()), tables)
-        written = [(table, rows) for table, rows in counts.items() if rows]
-        detail = " (rollback refuses; --export DIR saves them)"
-        title = "Rows the application wrote to the new tables"
-        _section(ctx, title, detail, ["table", "rows"], written)
-
-
-def report_backups(ctx: Context, found: list[backups.Backup], now: datetime.datetime) -> None:
-    _section(
-        ctx,
-        "Backups",
-        f" (cleanup drops them {DEFAULT_RETENTION_DAYS} days after they were taken)",
-        ["backup", "taken", "age (days)", "rows", "verified", "cleanup allowed from"],
-        [
-            (
-                backup.name,
-                _when(backup.created_at),
-                round(backup.age_days(now), 1),
-                sum(entry.rows for entry in backup.entries),
-                "yes" if backup.verified_at else "NO",
-                f"{backup.created_at + RETENTION:%Y-%m-%d}",
-            )
-            for backup in found
-        ],
-    )
-
-
-def report_legacy_cleanup(ctx: Context, transition: Transition) -> None:
-    last = transition.last_successful_migrate
-    if transition.cleaned_up:
-        state = "replaced by read-only views at the clean-up"
-    elif not transition.objects.legacy_tables:
-        state = "gone"
-    elif last is None or last.finished_at is None:
-        state = "kept (no successful migrate since the last rollback)"
-    else:
-        state = (
-            f"cleanup --legacy-tables allowed from {last.finished_at + RETENTION:%Y-%m-%d} "
-            f"({DEFAULT_RETENTION_DAYS} days after migrate run #{last.id}), once the "
-            "reconciliation tests pass"
-        )
-    ctx.reporter.result(f"Legacy tables: {state}")
