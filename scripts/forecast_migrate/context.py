@@ -6,6 +6,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from . import EXIT_USAGE, MigrationError, inventory, run_log, state
 from .database import connect
@@ -20,20 +21,16 @@ class Context:
     reporter: Reporter = field(default_factory=Reporter)
     vars_yaml: str | None = None
     assume_yes: bool = False
-    _dbt: DbtSession | None = None
-    _inventory: Inventory | None = None
 
+    @cached_property
     def dbt(self) -> DbtSession:
-        if self._dbt is None:
-            # verify prints the singular tests' descriptions, which partial parsing can drop
-            full_parse = self.command == "verify"
-            self._dbt = DbtSession(self.command, vars_yaml=self.vars_yaml, full_parse=full_parse)
-        return self._dbt
+        # verify prints the singular tests' descriptions, which partial parsing can drop
+        full_parse = self.command == "verify"
+        return DbtSession(self.command, vars_yaml=self.vars_yaml, full_parse=full_parse)
 
+    @cached_property
     def inventory(self) -> Inventory:
-        if self._inventory is None:
-            self._inventory = inventory.read(self.dbt())
-        return self._inventory
+        return inventory.read(self.dbt)
 
     def connected(self) -> closing:
         """A connection for the command, closed when the block ends."""
@@ -44,8 +41,8 @@ class Context:
         """A connection holding the migration lock, once the legacy schema is readable and the
         role may create what a writing command adds (else exit code 2, nothing written)."""
         with self.connected() as connection, run_log.exclusive(connection, self.command):
-            state.require_legacy_schema(connection, self.inventory())
-            state.require_create_rights(connection, self.inventory())
+            state.require_legacy_schema(connection, self.inventory)
+            state.require_create_rights(connection, self.inventory)
             yield connection
 
     def confirm(self, question: str) -> None:

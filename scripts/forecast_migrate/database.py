@@ -2,7 +2,6 @@
 them (profiles.example.yml), so psql, dbt and forecast-migrate reach the same database."""
 
 import os
-import re
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from typing import Any
@@ -40,7 +39,7 @@ def describe_target() -> str:
 
 def one_line(text: str) -> str:
     """A server or libpq message as one line (libpq splits hints over several)."""
-    return re.sub(r"\s+", " ", str(text)).strip()
+    return " ".join(str(text).split())
 
 
 def connect(purpose: str, *, autocommit: bool = True):

@@ -35,7 +35,7 @@ def prepare_embedded_database() -> None:
     """The embedded server (where PG* points) holds a SAMPLE database built by the models."""
     ctx = Context("docs")
     with ctx.connected() as connection:
-        legacy_present = bool(find(connection, ctx.inventory()).legacy_tables)
+        legacy_present = bool(find(connection, ctx.inventory).legacy_tables)
     steps = [demo.SAMPLE_APPLICATION_ROLE, ["build"]]
     if not legacy_present:
         _say("no legacy tables on the embedded server: creating the SAMPLE legacy database")

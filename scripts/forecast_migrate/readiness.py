@@ -2,8 +2,6 @@
 tests, whose failures are the blockers that stop a migration. Used by `check` and by
 `migrate`, which runs it first."""
 
-from dataclasses import dataclass, field
-
 from .context import Context
 from .progress import DbtProgress
 
@@ -23,45 +21,55 @@ SECTIONS = {
 }
 
 
-@dataclass
-class Verdict:
-    """The source tests' verdict: blockers stop the migration, warnings do not."""
-
-    blockers: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    passed: int = 0
-
-
-def check_readiness(ctx: Context, with_report: bool = True) -> Verdict:
-    """Print the report (unless `with_report` is false), then the source tests' verdict."""
+def check_readiness(ctx: Context, with_report: bool = True) -> list[str]:
+    """Print the report (unless `with_report` is false) and the source tests' verdict; return
+    the blockers, the source tests' failures (dbt test --select source:*)."""
     reporter = ctx.reporter
     if with_report:
         with reporter.step("readiness report"):
-            rows, errors = ctx.dbt().show(*SECTIONS)
+            rows, errors = ctx.dbt.show(*SECTIONS)
         print_report(ctx, rows, errors)
-    verdict = run_source_tests(ctx)
+    progress = DbtProgress(reporter)
+    with reporter.step("source tests (dbt test --select source:*)"), progress.running():
+        result = ctx.dbt.invoke(["test", "--select", "source:*"], callbacks=[progress])
+    # the on-run-end hook says each blocker in words (macro log_readiness_failures)
+    blockers = [
+        line.removeprefix(READINESS_PREFIX)
+        for line in progress.hook_lines
+        if line.startswith(READINESS_PREFIX)
+    ]
+    warnings = []
+    for data in progress.finished:
+        status = data.run_result.status
+        said = f"{data.node_info.node_name}: {data.run_result.message}"
+        if status == "error" or (status == "fail" and not blockers):
+            blockers.append(said)
+        elif status == "warn":
+            warnings.append(said)
+    if not result.success and not blockers:
+        blockers.append("dbt test failed without a failing test (see logs/forecast-migrate)")
     reporter.result()
     reporter.result(
-        f"Source tests: {verdict.passed} passed, {len(verdict.warnings)} warnings, "
-        f"{len(verdict.blockers)} failed"
+        f"Source tests: {progress.count('test', 'pass')} passed, {len(warnings)} warnings, "
+        f"{len(blockers)} failed"
     )
-    for warning in verdict.warnings:
+    for warning in warnings:
         reporter.result(f"  warn  {warning}")
-    for blocker in verdict.blockers:
+    for blocker in blockers:
         reporter.result(f"  blocker  {blocker}")
     reporter.result(
-        f"Not ready: {len(verdict.blockers)} blocker(s); the migration would stop."
-        if verdict.blockers
+        f"Not ready: {len(blockers)} blocker(s); the migration would stop."
+        if blockers
         else "Ready: no blockers."
     )
-    return verdict
+    return blockers
 
 
 def print_report(ctx: Context, rows: dict[str, list[dict]], errors: dict[str, str]) -> None:
     """The readiness report, one section per question of runbook Step 1."""
     reporter = ctx.reporter
     reporter.result(
-        f'Readiness report (runbook Step 1), legacy schema "{ctx.inventory().legacy_schema}"'
+        f'Readiness report (runbook Step 1), legacy schema "{ctx.inventory.legacy_schema}"'
     )
     for name, title in SECTIONS.items():
         reporter.result()
@@ -81,29 +89,3 @@ def print_report(ctx: Context, rows: dict[str, list[dict]], errors: dict[str, st
         if section:
             headers = [column.replace("_", " ") for column in section[0]]
             reporter.table(headers, [list(row.values()) for row in section])
-
-
-def run_source_tests(ctx: Context) -> Verdict:
-    """Run the source tests (dbt test --select source:*): failures are blockers."""
-    progress = DbtProgress(ctx.reporter)
-    with ctx.reporter.step("source tests (dbt test --select source:*)"), progress.running():
-        result = ctx.dbt().invoke(["test", "--select", "source:*"], callbacks=[progress])
-    # the on-run-end hook says each blocker in words (macro log_readiness_failures)
-    blockers = [
-        line.removeprefix(READINESS_PREFIX)
-        for line in progress.hook_lines
-        if line.startswith(READINESS_PREFIX)
-    ]
-    verdict = Verdict(blockers, passed=progress.count("test", "pass"))
-    for data in progress.finished:
-        status = data.run_result.status
-        said = f"{data.node_info.node_name}: {data.run_result.message}"
-        if status == "error" or (status == "fail" and not verdict.blockers):
-            verdict.blockers.append(said)
-        elif status == "warn":
-            verdict.warnings.append(said)
-    if not result.success and not verdict.blockers:
-        verdict.blockers.append(
-            "dbt test failed without a failing test (see logs/forecast-migrate)"
-        )
-    return verdict

@@ -99,19 +99,6 @@ def locate(connection) -> str | None:
     return None
 
 
-def ensure(connection) -> None:
-    """Create the run log, or move it from its old schema (dropped when left empty)."""
-    schema = locate(connection)
-    if schema is None:
-        execute(connection, _statement(CREATE))
-    elif schema == OLD_RUN_LOG_SCHEMA:
-        move = sql.SQL("create schema if not exists {new}; alter table {} set schema {new}")
-        old_runs = queries.qualified(OLD_RUN_LOG_SCHEMA, "runs")
-        execute(connection, move.format(old_runs, new=sql.Identifier(RUN_LOG_SCHEMA)))
-        if fetch_value(connection, queries.OBJECTS_IN_SCHEMA, (OLD_RUN_LOG_SCHEMA,)) == 0:
-            execute(connection, queries.drop_schema(OLD_RUN_LOG_SCHEMA))
-
-
 def recent(connection, limit: int = 20) -> list:
     """The latest runs, newest first, as named tuples of the table's columns (or none)."""
     schema = locate(connection)
@@ -193,9 +180,18 @@ class Recorder:
 def recorded(
     connection, command: str, arguments: str, backup_name: str | None = None
 ) -> Iterator[Recorder]:
-    """Record one run (call it holding `exclusive`): mark the runs of killed processes
-    `interrupted`, insert this one as `running`, then set its outcome, message and counts."""
-    ensure(connection)
+    """Record one run (call it holding `exclusive`): create the run log or move it from its
+    old schema (dropped when left empty), mark the runs of killed processes `interrupted`,
+    insert this one as `running`, then set its outcome, message and counts."""
+    schema = locate(connection)
+    if schema is None:
+        execute(connection, _statement(CREATE))
+    elif schema == OLD_RUN_LOG_SCHEMA:
+        move = sql.SQL("create schema if not exists {new}; alter table {} set schema {new}")
+        old_runs = queries.qualified(OLD_RUN_LOG_SCHEMA, "runs")
+        execute(connection, move.format(old_runs, new=sql.Identifier(RUN_LOG_SCHEMA)))
+        if fetch_value(connection, queries.OBJECTS_IN_SCHEMA, (OLD_RUN_LOG_SCHEMA,)) == 0:
+            execute(connection, queries.drop_schema(OLD_RUN_LOG_SCHEMA))
     execute(connection, _statement(MARK_INTERRUPTED), (lock_holder_pids(connection),))
     client = f"{getpass.getuser()}@{socket.gethostname()}"
     params = (command, arguments, backup_name, client, os.getpid())

@@ -12,7 +12,7 @@ def run(ctx: Context, name: str | None = None, verify_name: str | None = None) -
     if name is not None:
         backups.validate_name(name)
     with ctx.locked_for_writing() as connection:
-        backups.take(connection, name, ctx.inventory(), ctx.reporter)
+        backups.take(connection, name, ctx.inventory, ctx.reporter)
     return EXIT_OK
 
 

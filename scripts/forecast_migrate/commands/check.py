@@ -11,6 +11,5 @@ from ..state import require_legacy_schema
 def run(ctx: Context) -> int:
     """Print the readiness report and the source tests' results."""
     with ctx.connected() as connection:
-        require_legacy_schema(connection, ctx.inventory())
-    verdict = check_readiness(ctx)
-    return EXIT_CHECK_FAILED if verdict.blockers else EXIT_OK
+        require_legacy_schema(connection, ctx.inventory)
+    return EXIT_CHECK_FAILED if check_readiness(ctx) else EXIT_OK

@@ -34,7 +34,7 @@ def run(
     if retention_days < 0:
         raise MigrationError("--older-than must not be negative", EXIT_USAGE)
     with ctx.connected() as connection:
-        inventory = ctx.inventory()
+        inventory = ctx.inventory
         transition = read_transition(connection, inventory)
         now = backups.server_now(connection)
         dropped = list_backups(ctx, backups.list_backups(connection), now, retention_days, force)
@@ -103,7 +103,7 @@ def list_legacy_tables(
 ) -> str | None:
     """Print the legacy tables with their age and action; return why they may not be
     replaced (asked for with `replace`) yet, if they may not."""
-    inventory, tables = ctx.inventory(), transition.objects.legacy_tables
+    inventory, tables = ctx.inventory, transition.objects.legacy_tables
     ctx.reporter.result(f'Legacy tables of "{inventory.legacy_schema}":')
     if not tables:
         ctx.reporter.result("  none left as tables (dropped, or views since the clean-up)")
@@ -153,7 +153,7 @@ def execute_drops(
             compiled = {}
             if replaced:
                 reconcile(ctx)
-                compiled = ctx.dbt().compiled(f"{COMPARE_ANALYSIS} {REPLACE_ANALYSIS}")
+                compiled = ctx.dbt.compiled(f"{COMPARE_ANALYSIS} {REPLACE_ANALYSIS}")
             with ctx.reporter.step("clean-up transaction"):
                 clean_up(ctx, replaced, statements, compiled)
             record.counts["dropped_backups"] = [backup.name for backup in dropped]
@@ -166,7 +166,7 @@ def execute_drops(
     if replaced:
         ctx.reporter.result(
             f"Replaced the legacy tables {', '.join(replaced)} of "
-            f'"{ctx.inventory().legacy_schema}" by read-only views over the new tables: '
+            f'"{ctx.inventory.legacy_schema}" by read-only views over the new tables: '
             "old queries return the same rows, writes fail"
         )
 
@@ -178,7 +178,7 @@ def reconcile(ctx: Context) -> None:
         ctx.reporter.step("reconciliation tests (dbt test --exclude source:*)"),
         progress.running(),
     ):
-        result = ctx.dbt().invoke(["test", "--exclude", "source:*"], callbacks=[progress])
+        result = ctx.dbt.invoke(["test", "--exclude", "source:*"], callbacks=[progress])
     if not result.success or progress.problems():
         raise MigrationError(
             f"reconciliation tests failed ({progress.first_problem()}): the legacy tables are kept"
@@ -193,7 +193,7 @@ def clean_up(
     with transaction("cleanup transaction") as connection:
         execute(connection, queries.set_lock_timeout(LOCK_TIMEOUT_MS))
         if replaced:
-            legacy = [(ctx.inventory().legacy_schema, table) for table in replaced]
+            legacy = [(ctx.inventory.legacy_schema, table) for table in replaced]
             lock = queries.with_relations("lock table {} in access exclusive mode", legacy)
             execute(connection, lock)
             rows = fetch_all(connection, compiled[COMPARE_ANALYSIS])

@@ -21,7 +21,7 @@ def run(ctx: Context, backup_name: str | None = None, rerun: bool = False) -> in
     if backup_name is not None:
         backups.validate_name(backup_name)
     with ctx.locked_for_writing() as connection:
-        transition = read_transition(connection, ctx.inventory())
+        transition = read_transition(connection, ctx.inventory)
         if transition.migrated and not rerun:
             last = transition.last_successful_migrate
             by = (
@@ -47,16 +47,15 @@ def run_steps(ctx: Context, connection, backup_name: str | None, record: run_log
     """The four steps, each stopping the migration with its reason when it fails."""
     reporter = ctx.reporter
     reporter.progress("Step 1: readiness check")
-    verdict = check_readiness(ctx, with_report=not reporter.quiet)
-    if verdict.blockers:
-        more = len(verdict.blockers) - 1
+    if blockers := check_readiness(ctx, with_report=not reporter.quiet):
+        more = len(blockers) - 1
         raise MigrationError(
-            f"readiness check failed, nothing was migrated: {verdict.blockers[0]}"
+            f"readiness check failed, nothing was migrated: {blockers[0]}"
             + (f" (and {more} more)" if more else "")
         )
 
     reporter.progress("Step 2: backup of the legacy tables")
-    backup = backups.take(connection, backup_name, ctx.inventory(), reporter)
+    backup = backups.take(connection, backup_name, ctx.inventory, reporter)
     record.backup_name = backup.name
     record.counts["backup"] = {entry.table: entry.rows for entry in backup.entries}
     record.save()
@@ -64,7 +63,7 @@ def run_steps(ctx: Context, connection, backup_name: str | None, record: run_log
     reporter.progress("Step 3: dbt build")
     progress = DbtProgress(reporter)
     with reporter.step("dbt build"), progress.running():
-        result = ctx.dbt().invoke(["build"], callbacks=[progress])
+        result = ctx.dbt.invoke(["build"], callbacks=[progress])
     record.counts["rows_written"] = progress.rows_written
     if not result.success or progress.problems():
         raise MigrationError(
@@ -98,8 +97,8 @@ def summarise(ctx: Context, progress: DbtProgress) -> None:
     )
     for data in warned:
         reporter.result(f"  warn  {data.node_info.node_name}: {data.run_result.message}")
-    exceptions = ctx.inventory().relation("migration_exceptions")
-    rows = ctx.dbt().show_one("verify_exceptions_by_reason")
+    exceptions = ctx.inventory.relation("migration_exceptions")
+    rows = ctx.dbt.show_one("verify_exceptions_by_reason")
     reporter.result(
         f"Legacy rows listed in {exceptions.schema}.{exceptions.identifier} "
         f"instead of migrated: {sum(row['exception_rows'] for row in rows)}"

@@ -67,7 +67,7 @@ class Rollback:
     def plan(self, objects: Objects) -> None:
         """Drop what exists of the project, rename back what a hand-run migration renamed,
         revoke the migration's USAGE grants; refuse when the legacy tables are unclear."""
-        inventory = self.ctx.inventory()
+        inventory = self.ctx.inventory
         legacy, self.renamed = inventory.legacy_schema, objects.renamed_legacy
         if objects.retired_legacy:
             retired = ", ".join(f'"{legacy}".{name}' for name in objects.retired_legacy)
@@ -100,7 +100,7 @@ class Rollback:
             revoke = sql.SQL("revoke usage on schema {} from {}")
             self.changes += [
                 revoke.format(sql.Identifier(inventory.target_schema), sql.SQL(row["grantee"]))
-                for row in self.ctx.dbt().show_one("granted_schema_usage_to_revoke")
+                for row in self.ctx.dbt.show_one("granted_schema_usage_to_revoke")
             ]
         rename = sql.SQL("alter table {} rename to {}")
         self.changes += [
@@ -122,7 +122,7 @@ class Rollback:
 
     def print_sql(self) -> int:
         """--print-sql: the statements of the transaction; runs nothing."""
-        inventory, connection = self.ctx.inventory(), self.connection
+        inventory, connection = self.ctx.inventory, self.connection
         self.plan(find(connection, inventory))
         for statement in [*self.locks, *self.changes]:
             self.ctx.reporter.result(f"{statement.as_string(connection)};")
@@ -132,7 +132,7 @@ class Rollback:
 
     def run(self) -> int:
         """Under the migration lock: check, ask, then run the transaction and report."""
-        ctx, connection, inventory = self.ctx, self.connection, self.ctx.inventory()
+        ctx, connection, inventory = self.ctx, self.connection, self.ctx.inventory
         objects = find(connection, inventory)
         if objects.nothing_present and self.restore_from is None:
             raise MigrationError(
@@ -153,7 +153,7 @@ class Rollback:
         ctx.reporter.result(
             f"Rollback: {objects.summary()}; {len(self.renamed)} renamed legacy table(s)"
         )
-        self.selects = application_rows(ctx.dbt())
+        self.selects = application_rows(ctx.dbt)
         self._count_application_rows(connection, report=True)
         views, tables, types = self.dropped.values()
         ctx.confirm(f"Drop {views} views, {tables} tables and {types} enum types of the migration?")
@@ -206,7 +206,7 @@ class Rollback:
 
     def _transaction(self) -> None:
         """One attempt: everything in one transaction, committed only when it all succeeded."""
-        inventory = self.ctx.inventory()
+        inventory = self.ctx.inventory
         self.exported, self.restored, self.checks = [], [], []
         with transaction("rollback transaction") as connection:
             for statement in self.locks:
@@ -247,7 +247,7 @@ class Rollback:
 
     def _check_legacy_tables(self, connection, backup: Backup) -> None:
         """Compare the legacy tables with the backup; if asked, restore damaged ones."""
-        inventory = self.ctx.inventory()
+        inventory = self.ctx.inventory
         legacy, tables = inventory.legacy_schema, inventory.legacy_tables
         self.checks = backups.compare(connection, legacy, backup, tables)
         damaged = [check.table for check in self.checks if not check.ok and check.found]

@@ -21,16 +21,16 @@ RETENTION = datetime.timedelta(days=DEFAULT_RETENTION_DAYS)
 def run(ctx: Context) -> int:
     """Print the status report."""
     with ctx.connected() as connection:
-        transition = read_transition(connection, ctx.inventory())
+        transition = read_transition(connection, ctx.inventory)
         now = backups.server_now(connection)
         report_migration(ctx, transition)
         report_runs(ctx, transition, run_log.locate(connection) or run_log.RUN_LOG_SCHEMA)
         if transition.objects.complete and transition.objects.legacy_tables:
             report_pending(ctx)
         present = {obj.name for obj in transition.objects.relations}
-        targets = [table.identifier for table in ctx.inventory().target_tables]
+        targets = [table.identifier for table in ctx.inventory.target_tables]
         if tables := tuple(table for table in targets if table in present):
-            counts = count_application_rows(connection, application_rows(ctx.dbt()), tables)
+            counts = count_application_rows(connection, application_rows(ctx.dbt), tables)
             _section(
                 ctx,
                 "Rows the application wrote to the new tables",
@@ -87,7 +87,7 @@ def _section(
 
 
 def report_migration(ctx: Context, transition: Transition) -> None:
-    result, inventory, objects = ctx.reporter.result, ctx.inventory(), transition.objects
+    result, inventory, objects = ctx.reporter.result, ctx.inventory, transition.objects
     result(f"Status of {describe_target()}")
     result(f"  migration: {transition.describe()}")
     if (last := transition.last_successful_migrate) is not None:
@@ -146,7 +146,7 @@ def report_pending(ctx: Context) -> None:
     result = ctx.reporter.result
     result()
     result("Legacy rows written since the last build, not carried over yet (and deleted ones):")
-    rows, errors = ctx.dbt().show("pending_legacy_rows")
+    rows, errors = ctx.dbt.show("pending_legacy_rows")
     if "pending_legacy_rows" in errors:
         result(f"  unknown: {errors['pending_legacy_rows'][:200]}")
         return

@@ -104,7 +104,7 @@ def run(ctx: Context, format: str = "text", output: Path | None = None) -> int:
 
 def collect(ctx: Context) -> Report:
     """Run the analyses and the data tests; find the inventory's objects by "group (schema)"."""
-    session, inventory = ctx.dbt(), ctx.inventory()
+    session, inventory = ctx.dbt, ctx.inventory
     with ctx.reporter.step("the report queries (dbt show of analyses/verify_*.sql)"):
         rows, errors = session.show(*ANALYSES)
     for name in ALWAYS_ROWS:
@@ -184,24 +184,13 @@ def render(report: Report, markdown: bool = False) -> str:
         out.para(f"Query {name} could not run: {' '.join(message.split())}")
 
     out.heading(f"1. The new tables exist: {_verdict(checks['new tables exist'])}")
-    out.table(
-        ["objects", "expected", "found", "missing"],
-        [
-            [
-                group,
-                len(found),
-                sum(found.values()),
-                ", ".join(n for n, ok in found.items() if not ok),
-            ]
-            for group, found in report.objects.items()
-        ],
-    )
-    new_tables = [
-        name
-        for group, found in report.objects.items()
-        if group.startswith("new table (")
-        for name in found
-    ]
+    groups, new_tables = [], []
+    for group, found in report.objects.items():
+        missing = ", ".join(name for name, ok in found.items() if not ok)
+        groups.append([group, len(found), sum(found.values()), missing])
+        if group.startswith("new table ("):
+            new_tables += found
+    out.table(["objects", "expected", "found", "missing"], groups)
     if new_tables:
         out.para("New tables: " + ", ".join(new_tables) + ".")
 
