@@ -6,6 +6,8 @@
 -- value stays and migration_exceptions lists both). A row whose (instance, timestamp) is
 -- taken by another id is not loaded, and listed. The post-hook records on the batch's row
 -- of the load ledger that it is loaded, by which transaction, and how many rows it wrote.
+-- the carry_over strategy reads the load ledger (macro written_by_the_migration):
+-- depends_on: {{ ref('price_load_batches') }}
 {{ config(
     incremental_strategy = 'carry_over',
     skip_conflicts_on = ['curve_instance_id', 'timestamp'],
