@@ -1,16 +1,3 @@
-{#- SELECT that gives every legacy price row its forecast run and, when the row itself
-    cannot be migrated, the reason. Used by int_price_rows_classified (on the staging views)
-    and by the readiness test on the raw source, so Step 1 and Step 3 apply one rule.
-
-    A forecast run is (curve, mark_date of the price row or else of the curve, value_type):
-    two runs, or two value_types, of one curve never share an instance, so they never
-    collide on the unique (curve_instance_id, timestamp).
-
-    Every check here looks at one row and its curve only, so the rows can be classified in
-    one pass and in batches (a re-run classifies only new legacy ids). A row that repeats the
-    curve, run, value_type and flow_date_start of a lower id is the one check that needs the
-    other rows: PriceForecast skips it (its unique key is taken, see price_row_duplicates)
-    and migration_exceptions lists it. -#}
 {% macro classify_price_rows(prices, curves) -%}
 with
 

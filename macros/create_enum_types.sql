@@ -1,7 +1,3 @@
-{#- Creates the enum types of var('enum_types') in the target schema, once, and adds
-    any label that is in the project's list but not yet in the type. Idempotent: a
-    re-run with no new label changes nothing. Runs outside a transaction (pre-hook
-    with transaction: false) so a newly added label can be used by the model after it. -#}
 {% macro create_enum_types() -%}
     {%- set schema = adapter.quote(target.schema) -%}
     {%- for type_name, labels in var('enum_types').items() %}

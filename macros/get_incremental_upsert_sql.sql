@@ -1,12 +1,3 @@
-{#- Incremental strategy `upsert`: INSERT ... ON CONFLICT (unique_key) DO UPDATE, for
-    PostgreSQL 13 and newer (MERGE needs 15). A row is rewritten only when one of its
-    compared columns differs, so a re-run with no legacy change writes nothing and
-    leaves every row byte-identical. It never deletes, so ON DELETE CASCADE children
-    (rows the application wrote) are never touched.
-
-    Model config:
-      upsert_keep_columns  columns written on insert and never overwritten (createdAt)
-      upsert_touch_columns columns overwritten on update but not compared (updatedAt) -#}
 {% macro get_incremental_upsert_sql(arg_dict) -%}
     {%- set target = arg_dict['target_relation'] -%}
     {%- set source = arg_dict['temp_relation'] -%}

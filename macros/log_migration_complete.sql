@@ -1,6 +1,3 @@
-{#- on-run-end of `dbt build` / `dbt run`: the runbook's second summary line with the
-    counts in the new tables, or why the migration stopped, or which new tables a partial
-    selection (`--select`) has not built yet. -#}
 {% macro log_migration_complete(results) -%}
     {%- if execute and flags.WHICH in ('build', 'run') -%}
         {%- set counted = ['LegacyCurveMapping', 'CurveInstance', 'PriceForecast', 'CurveSchedule'] -%}

@@ -1,6 +1,3 @@
-{#- Post-hook of price_load_batches, the first model of a batch: the runbook's first summary
-    line, with the legacy row counts (the price rows as the batch counted them, in its
-    snapshot). -#}
 {% macro log_migration_start(ledger) -%}
     {%- if execute -%}
         {%- set counts = run_query(

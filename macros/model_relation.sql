@@ -1,7 +1,3 @@
-{#- The relation a model of this project builds, looked up in the graph by model name.
-    For hooks, operations and macros that must not add a ref() dependency (a model that
-    only reads another's catalog entry, not its rows). At parse time, and in a unit test
-    (whose graph holds no nodes), a relation of that name in the target schema. -#}
 {% macro model_relation(model_name) -%}
     {%- if not execute or graph.nodes is not defined -%}
         {{ return(api.Relation.create(schema=target.schema, identifier=model_name)) }}

@@ -1,9 +1,3 @@
-{#- SQL expression: a 64-bit hash of one legacy price row, every column, from PostgreSQL's
-    own hash functions on the native types (the text columns in one call), combined by XOR
-    (int8xor, the function behind the # operator); a NULL column hashes as a constant.
-    `row` is the SQL prefix of the columns (the legacy table's or the compat view's, with
-    `granularity` as text). Summed per curve it compares two sets of rows in one aggregate
-    pass each. -#}
 {% macro price_row_fingerprint(row) -%}
     int8xor(
         int8xor(

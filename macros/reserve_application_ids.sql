@@ -1,10 +1,3 @@
-{#- Post-hook for a table whose ids are legacy ids (CurveDefinition, PriceForecast,
-    LegacyCurveMapping), given the legacy table's name. The first time it runs it moves
-    the identity sequence's start above the highest legacy id and above the legacy serial
-    sequence (both read from the staging model stg_legacy__tables), plus
-    var('legacy_id_headroom'), so ids the application gets stay clear of ids the legacy
-    tables still hand out during the transition. The start is set once
-    (a start of 1 means "not yet reserved") and is what application_id_start() reads. -#}
 {% macro reserve_application_ids(legacy_table) -%}
 do $reserve$
 declare

@@ -1,9 +1,3 @@
-{#- SELECT of every legacy price row that will be listed in migration_exceptions instead of
-    migrated: id, curve_id, exception_reason. The per-row checks of classify_price_rows,
-    plus the rows that repeat a lower id's curve, run, value_type and flow_date_start (found
-    with one sort of the narrow keys, timestamp first). Used by the readiness test
-    unmigratable_price_rows and by the readiness report of `forecast-migrate check`, so
-    both count what PriceForecast and migration_exceptions will do. -#}
 {% macro unmigratable_price_rows_query(prices, curves) -%}
 with
 

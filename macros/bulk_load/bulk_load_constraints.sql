@@ -1,6 +1,3 @@
-{#- Post-hook of a `bulk_load` model: the contract's constraints, added to the table
-    bulk_create_table_as has just loaded. Renders nothing when the model is not bulk-loaded
-    or the table already has its primary key (every later run). -#}
 {% macro bulk_load_constraints(relation=this) -%}
     {%- if not execute or not config.get('bulk_load', false) -%}
         {{ return('') }}
@@ -54,7 +51,7 @@
             {%- do other_constraints.append(rendered[0]) -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- set skip_conflicts_on = config.get('skip_conflicts_on', []) -%}
+    {%- set skip_key = config.get('skip_conflicts_on', []) | map('replace', '"', '') | map('trim') | sort -%}
 {%- if column_not_nulls %}
 alter table {{ relation }} {{ column_not_nulls | unique | join(', ') }};
 {%- endif %}
@@ -62,7 +59,7 @@ alter table {{ relation }} {{ column_not_nulls | unique | join(', ') }};
 alter table {{ relation }} {{ column_attributes | join(', ') }};
 {%- endif %}
 {%- for constraint in indexed_constraints %}
-    {%- if skip_conflicts_on and _bulk_same_columns(constraint.columns, skip_conflicts_on) %}
+    {%- if skip_key and (constraint.columns | map('replace', '"', '') | map('trim') | sort) == skip_key %}
 do $bulk_load$
 begin
     alter table {{ relation }} add {{ constraint.sql }};
@@ -74,7 +71,7 @@ exception when unique_violation then
             select
                 ctid,
                 row_number() over (
-                    partition by {{ _bulk_quoted_list(skip_conflicts_on) }}
+                    partition by {% for name in skip_key %}{{ adapter.quote(name) }}{{ ", " if not loop.last }}{% endfor %}
                     order by {{ config.require('conflict_order_by') }}
                 ) as key_rank
             from {{ relation }}

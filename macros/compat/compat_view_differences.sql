@@ -1,11 +1,3 @@
-{#- CTEs that compare a legacy table with its compat view, every legacy column, duplicates
-    counted: `<legacy_table>_only_legacy` and `<legacy_table>_only_compat` hold the rows found
-    on that side only (EXCEPT ALL both ways). The rows the application added (ids in its
-    reserved range of `new_table`) are not legacy rows and are left out of the compat side.
-    The legacy rows are read from `legacy_relation`, the legacy table itself unless given (a
-    singular test reads the staging view: a test on the source would be a readiness check).
-    `left_out`, if given, a condition on a legacy row (alias `legacy_rows`), leaves that row
-    and the compat rows of its id out of both sides. Each CTE is followed by a comma. -#}
 {% macro compat_view_differences(legacy_table, key, compat_view, new_table, legacy_relation=none, left_out=none) -%}
     {%- if legacy_relation is none %}
         {%- set legacy_relation = source('legacy', legacy_table) %}

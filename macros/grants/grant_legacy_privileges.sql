@@ -1,8 +1,3 @@
-{#- Post-hook of every new table and compat view: grants it, additively, the privileges of
-    the legacy table it replaces (config `meta.privileges_from`, see legacy_grants_query),
-    and USAGE on its identity sequences to every role that may INSERT into it. Computed from
-    the catalog when the hook runs, so a re-run picks up a grant the DBA added to a legacy
-    table meanwhile. Never revokes: a DBA's own grants on the new relations stay. -#}
 {% macro grant_legacy_privileges(relation) -%}
     {%- set legacy_table = (config.get('meta') or {}).get('privileges_from') -%}
     {#- called at parse time too, so the lineage shows each model reading stg_legacy__tables -#}

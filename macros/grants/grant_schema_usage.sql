@@ -1,5 +1,3 @@
-{#- Post-hook of granted_schema_usage: grants USAGE on the target schema to the roles the
-    model has just listed for this build, in the same transaction as the list. -#}
 {% macro grant_schema_usage(relation) -%}
 do $usage$
 declare

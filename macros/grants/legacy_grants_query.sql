@@ -1,11 +1,3 @@
-{#- SELECT of the privileges a new relation gets from the legacy table it replaces (given
-    as an SQL expression of its oid, e.g. the `table_oid` of stg_legacy__tables): every
-    privilege that a role other than the legacy table's owner holds on it today (PUBLIC
-    included), read from the catalog when the query runs, plus read/write for the optional
-    var `app_role`. A view gets SELECT only. Columns: grantee_oid (0 = PUBLIC), grantee (a
-    quoted role name or `public`, ready for GRANT), privilege_type, is_grantable. Shared by
-    the post-hook grant_legacy_privileges and the readiness report of `forecast-migrate check`,
-    so Step 1 shows what Step 3 grants. -#}
 {% macro legacy_grants_query(legacy_oid, relation_kind='table') -%}
     {%- set app_role = var('app_role') or '' -%}
     {%- set app_privileges = ['SELECT'] if relation_kind == 'view' else ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] -%}

@@ -1,5 +1,3 @@
-{#- SQL subquery: the oid of a legacy table, read from the staging model stg_legacy__tables
-    (so the hooks and models that need a legacy table's privileges read no source). -#}
 {% macro legacy_table_oid(legacy_table) -%}
 (select legacy_tables.table_oid from {{ ref('stg_legacy__tables') }} as legacy_tables
 where legacy_tables.legacy_table = '{{ legacy_table }}')

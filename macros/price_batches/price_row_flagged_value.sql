@@ -1,5 +1,3 @@
-{#- SQL expression: a flagged column of a migrated price row as the legacy row had it: the
-    flag's value when the row has one, else the baseline's. -#}
 {% macro price_row_flagged_value(flags, column, baseline_value) -%}
     case
         when {{ flags }} is null then {{ baseline_value }}

@@ -1,7 +1,3 @@
-{#- SQL expression: the flags of a price row, `legacy_<column>:<value>` or
-    `legacy_<column> is null` for each flagged column that differs from the baseline, and
-    `legacy_mark_date is null`; NULL when there is none (most rows). `row` and `baseline`
-    are SQL prefixes: `row.units` is the legacy value, `baseline.units` the instance's. -#}
 {% macro price_row_flags(row, baseline) -%}
     {%- set differs = [] -%}
     {%- for column in flagged_price_columns() -%}

@@ -1,8 +1,3 @@
-{#- Post-hook of a model of a price batch (int_price_rows_counted, PriceForecast,
-    migration_exceptions): records on this build's row of the load ledger that the model
-    committed its part, in the model's own transaction. `stage` is the ledger column that
-    says so (counted_at, loaded_at, listed_at); `values` other columns to set (a dict of
-    column -> SQL expression or Python value). -#}
 {% macro record_price_batch_stage(stage, values={}) -%}
     {%- set batch = price_batch_state().current if execute else none -%}
     {%- if batch is none -%}

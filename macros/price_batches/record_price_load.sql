@@ -1,7 +1,3 @@
-{#- Post-hook of PriceForecast: records on this build's row of the load ledger that the
-    batch is loaded, by this transaction (load_xid, what written_by_the_migration compares
-    with), and how many rows this transaction wrote (inserted or rewrote): looked for among
-    the batch's ids, or in the whole table when the batch reads every row. -#}
 {% macro record_price_load(relation) -%}
     {%- set batch = price_batch_state().current if execute else none -%}
     {%- if batch is none -%}

@@ -23,7 +23,7 @@
         "{{ 'delete from ' ~ this if is_incremental() and price_rows_recount_needed() else 'select 1' }}",
     ],
     post_hook = [
-        "{{ ensure_unique_index(this, 'group_key') }}",
+        "create unique index if not exists int_price_rows_counted_group_key_idx on {{ this }} (group_key)",
         "analyze {{ this }}",
         "{{ record_price_batch_stage('counted_at', {'recounted': price_rows_recount_needed()}) }}",
     ],

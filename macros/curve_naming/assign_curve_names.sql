@@ -1,19 +1,3 @@
-{#- SELECT curve_id, curve_name, name_suffix: a unique curveName for each curve of
-    `new_curves` (a relation or CTE with curve_id, base_name, created_at) that no name of
-    `taken_names` (a SELECT of one text column, the curveNames already in use) has.
-
-    The curves are ordered by legacy created_at (NULL last), then curve_id. First, each base
-    name that is not taken goes to the earliest curve deriving it. Then the other curves, in
-    that order, each take the first of base_name_V2, base_name_V3, ... that is neither taken
-    nor given to a curve before it. So a curve's own derived name wins over another curve's
-    suffix (location `SP15 V2` keeps CAISO_DA_SP15_V2 and the second `SP15` curve becomes
-    _V3), names are unique whatever the legacy values hold, the same legacy rows always get
-    the same names, and a curve named by an earlier build is never renamed: the model passes
-    its name as taken. name_suffix is 1 for the base name, n for _V<n>.
-
-    The suffixing is recursive, one step per curve that needs a suffix (few), each comparing
-    a few candidates with the names taken so far. Its CTEs are named naming_*: the caller's
-    relations must be named otherwise. -#}
 {% macro assign_curve_names(new_curves, taken_names) -%}
 with recursive
 
