@@ -8,7 +8,7 @@ import getpass
 import json
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -178,10 +178,10 @@ class Recorder:
 
 @contextmanager
 def recorded(
-    connection, command: str, arguments: str, backup_name: str | None = None
+    connection, command: str, arguments: Sequence[str], backup_name: str | None = None
 ) -> Iterator[Recorder]:
-    """Record one run (call it holding `exclusive`): create the run log or move it from its
-    old schema (dropped when left empty), mark the runs of killed processes `interrupted`,
+    """Record one run with its non-empty `arguments` (call it holding `exclusive`): create the
+    run log or move it from its old schema, mark the runs of killed processes `interrupted`,
     insert this one as `running`, then set its outcome, message and counts."""
     schema = locate(connection)
     if schema is None:
@@ -194,7 +194,7 @@ def recorded(
             execute(connection, queries.drop_schema(OLD_RUN_LOG_SCHEMA))
     execute(connection, _statement(MARK_INTERRUPTED), (lock_holder_pids(connection),))
     client = f"{getpass.getuser()}@{socket.gethostname()}"
-    params = (command, arguments, backup_name, client, os.getpid())
+    params = (command, " ".join(filter(None, arguments)), backup_name, client, os.getpid())
     run_id = fetch_value(connection, _statement(INSERT), params)
     recorder = Recorder(connection, run_id, backup_name=backup_name)
     try:

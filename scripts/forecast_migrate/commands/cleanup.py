@@ -67,9 +67,9 @@ def run(
                     f"analysis {COMPARE_ANALYSIS} finds no difference"
                 )
         else:
-            flags = (("--legacy-tables", legacy_tables), ("--force", force))
-            arguments = [flag for flag, on in flags if on] + [f"--older-than {retention_days}"]
-            execute_drops(ctx, connection, dropped, replaced, statements, " ".join(arguments))
+            arguments = ["--legacy-tables" if legacy_tables else "", "--force" if force else ""]
+            arguments.append(f"--older-than {retention_days}")
+            execute_drops(ctx, connection, dropped, replaced, statements, arguments)
     return EXIT_CHECK_FAILED if refusal else EXIT_OK
 
 
@@ -143,7 +143,7 @@ def execute_drops(
     dropped: list[Backup],
     replaced: tuple[str, ...],
     statements: list,
-    arguments: str,
+    arguments: list[str],
 ) -> None:
     """Locked, confirmed and recorded: the reconciliation tests, then the transaction."""
     with run_log.exclusive(connection, "cleanup"):
@@ -174,10 +174,8 @@ def execute_drops(
 def reconcile(ctx: Context) -> None:
     """Runbook Step 4's data tests; the legacy tables are replaced only when none fails."""
     progress = DbtProgress(ctx.reporter)
-    with (
-        ctx.reporter.step("reconciliation tests (dbt test --exclude source:*)"),
-        progress.running(),
-    ):
+    title = "reconciliation tests (dbt test --exclude source:*)"
+    with ctx.reporter.step(title), progress.running():
         result = ctx.dbt.invoke(["test", "--exclude", "source:*"], callbacks=[progress])
     if not result.success or progress.problems():
         raise MigrationError(

@@ -35,10 +35,11 @@ def run(ctx: Context, backup_name: str | None = None, rerun: bool = False) -> in
             )
         if not transition.objects.nothing_present:
             ctx.reporter.progress(f"continuing: {transition.describe()}")
-        arguments = ("--rerun " if rerun else "") + (
-            f"--backup-name {backup_name}" if backup_name else ""
-        )
-        with run_log.recorded(connection, "migrate", arguments.strip()) as record:
+        arguments = [
+            "--rerun" if rerun else "",
+            f"--backup-name {backup_name}" if backup_name else "",
+        ]
+        with run_log.recorded(connection, "migrate", arguments) as record:
             run_steps(ctx, connection, backup_name, record)
     return EXIT_OK
 
@@ -77,19 +78,9 @@ def run_steps(ctx: Context, connection, backup_name: str | None, record: run_log
             record.counts.update({name: int(number) for number, name in counts})
             break
 
+    # Step 4 as `dbt build` ran it: its data tests, and the legacy rows listed in
+    # migration_exceptions instead of migrated (analysis verify_exceptions_by_reason)
     reporter.progress("Step 4: verification summary")
-    summarise(ctx, progress)
-    record.message = f"migrated; backup {backup.name}"
-    reporter.result(
-        f"Done in {reporter.elapsed():.1f}s: migrated; backup {backup.name}; "
-        f"run log #{record.run_id}"
-    )
-
-
-def summarise(ctx: Context, progress: DbtProgress) -> None:
-    """Runbook Step 4 as run by `dbt build`: its data tests, and the legacy rows that were
-    listed in migration_exceptions instead of migrated (analysis verify_exceptions_by_reason)."""
-    reporter = ctx.reporter
     warned = [data for data in progress.finished if data.run_result.status == "warn"]
     reporter.result(
         f"Verification (runbook Step 4): {progress.count('test', 'pass')} data tests passed, "
@@ -108,3 +99,8 @@ def summarise(ctx: Context, progress: DbtProgress) -> None:
             ["legacy table", "reason", "rows"],
             [(row["legacy_table"], row["reason"], row["exception_rows"]) for row in rows],
         )
+    record.message = f"migrated; backup {backup.name}"
+    reporter.result(
+        f"Done in {reporter.elapsed():.1f}s: migrated; backup {backup.name}; "
+        f"run log #{record.run_id}"
+    )

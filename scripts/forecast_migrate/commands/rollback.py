@@ -157,12 +157,11 @@ class Rollback:
         self._count_application_rows(connection, report=True)
         views, tables, types = self.dropped.values()
         ctx.confirm(f"Drop {views} views, {tables} tables and {types} enum types of the migration?")
-        flags = [
+        arguments = [
             "--force" if self.force else "",
             f"--export {self.export_path}" if self.export_path else "",
             f"--restore-from-backup {self.restore_from}" if self.restore_from else "",
         ]
-        arguments = " ".join(flag for flag in flags if flag)
         backup_name = self.backup.name if self.backup else None
         with run_log.recorded(connection, "rollback", arguments, backup_name) as record:
             self._with_retries()
