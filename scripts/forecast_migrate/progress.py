@@ -158,11 +158,8 @@ class DbtProgress:
             self.reporter.progress(f"test {node.node_name}: {result.status} {result.message}")
 
     def count(self, resource_type: str, *statuses: str) -> int:
-        return sum(
-            1
-            for data in self.finished
-            if data.node_info.resource_type == resource_type and data.run_result.status in statuses
-        )
+        finished = [data for data in self.finished if data.node_info.resource_type == resource_type]
+        return sum(data.run_result.status in statuses for data in finished)
 
     def problems(self) -> list[Any]:
         """Nodes that failed, errored or were skipped, in the order they finished."""
