@@ -1,5 +1,4 @@
--- Analyzed right after it is written: PriceForecast joins every legacy price row to this
--- table in the same run, and without statistics the planner may pick a nested loop.
+-- Analyzed when written: PriceForecast joins every price row to it next (no nested loop).
 {{ config(
     unique_key = 'id',
     incremental_strategy = 'upsert',
@@ -18,14 +17,9 @@ definitions as (
     select id from {{ ref('CurveDefinition') }}
 ),
 
-curves as (
-    select * from {{ ref('stg_legacy__curve_definitions') }}
-),
-
 kept_baselines as (
-    -- what a price row of a run is compared with when its denormalised copies are kept
-    -- (PriceForecast.flags): set when the instance is made, then never changed, so a flag
-    -- keeps its meaning whatever later rows or curve edits bring
+    -- what PriceForecast.flags compare a price row with: set when the instance is made and
+    -- never changed, so a flag keeps its meaning whatever later rows or curve edits bring
     {% if is_incremental() %}
         select
             metadata ->> 'legacyRunKey' as run_key,
@@ -43,32 +37,13 @@ kept_baselines as (
 derived as (
     select
         runs.*,
-        jsonb_build_object(
-            'source', '{{ migration_marker() }}',
-            'legacyRunKey', runs.run_key,
-            'legacyCurveId', runs.curve_id,
-            'legacyMarkDate', runs.forecast_run_date,
-            'legacyValueType', runs.value_type,
-            'legacyValueTypeKey', runs.value_type_key,
-            'legacyPriceRows', runs.price_rows,
-            'unitsFromPrices', runs.units,
-            'supersededByRunDate', runs.next_run_date,
-            'legacyBaseline', coalesce(
-                kept_baselines.baseline,
-                jsonb_build_object(
-                    'units', runs.units,
-                    'location', curves.location,
-                    'mark_case', curves.mark_case,
-                    'curve_creator', curves.curve_creator,
-                    'granularity', curves.granularity
-                )
-            )
-        ) as metadata
+        case
+            when kept_baselines.baseline is null then runs.run_metadata
+            else jsonb_set(runs.run_metadata, '{legacyBaseline}', kept_baselines.baseline)
+        end as metadata
     from runs
     inner join definitions
         on runs.curve_id = definitions.id
-    inner join curves
-        on runs.curve_id = curves.curve_id
     left join kept_baselines
         on runs.run_key = kept_baselines.run_key
 ),
@@ -101,7 +76,8 @@ versions_in_use as (
 ),
 
 versioned as (
-    -- a new run takes the next free versions of its curve, in the order of its runs
+    -- a new run takes the next free versions of its curve, in the order of its runs, and
+    -- new instances draw their ids in that order, whatever order the counts arrive in
     select
         matched.*,
         coalesce(
@@ -114,13 +90,7 @@ versioned as (
     from matched
     left join versions_in_use
         on matched.curve_id = versions_in_use.curve_definition_id
-),
-
-in_run_order as (
-    -- new instances draw their ids in the order of their runs, whatever order the
-    -- counts arrive in
-    select * from versioned
-    order by curve_id, run_ordinal
+    order by matched.curve_id, matched.run_ordinal
 ),
 
 final as (
@@ -144,7 +114,7 @@ final as (
         metadata,
         {{ run_started_at_literal() }} as "createdAt",
         {{ run_started_at_literal() }} as "updatedAt"
-    from in_run_order
+    from versioned
 )
 
 select * from final

@@ -1,14 +1,19 @@
 -- One row per legacy forecast run: (curve, run date, value_type) over the price rows that
 -- pass the per-row checks, with its delivery period, its most common units and its place
 -- among the curve's runs of the same value_type (the latest is ACTIVE, earlier ones end
--- where the next one starts). Read from int_price_rows_counted, which has already counted
--- the legacy rows, so this view never scans the legacy price table.
+-- where the next one starts), and the CurveInstance metadata it carries, its baseline as the
+-- curve is now. Read from int_price_rows_counted, which has already counted the legacy rows,
+-- so this view never scans the legacy price table.
 
 with
 
 counted_runs as (
     select * from {{ ref('int_price_rows_counted') }}
     where exception_reason is null
+),
+
+curves as (
+    select * from {{ ref('stg_legacy__curve_definitions') }}
 ),
 
 runs as (
@@ -49,6 +54,32 @@ sequenced as (
         ) as recency_rank
     from runs
     window same_series as (partition by curve_id, value_type_key order by forecast_run_date)
+),
+
+final as (
+    select
+        sequenced.*,
+        jsonb_build_object(
+            'source', '{{ migration_marker() }}',
+            'legacyRunKey', sequenced.run_key,
+            'legacyCurveId', sequenced.curve_id,
+            'legacyMarkDate', sequenced.forecast_run_date,
+            'legacyValueType', sequenced.value_type,
+            'legacyValueTypeKey', sequenced.value_type_key,
+            'legacyPriceRows', sequenced.price_rows,
+            'unitsFromPrices', sequenced.units,
+            'supersededByRunDate', sequenced.next_run_date,
+            'legacyBaseline', jsonb_build_object(
+                'units', sequenced.units,
+                'location', curves.location,
+                'mark_case', curves.mark_case,
+                'curve_creator', curves.curve_creator,
+                'granularity', curves.granularity
+            )
+        ) as run_metadata
+    from sequenced
+    inner join curves
+        on sequenced.curve_id = curves.curve_id
 )
 
-select * from sequenced
+select * from final
