@@ -5,14 +5,22 @@
 -- migration_exceptions or not yet. Curves and schedules: the legacy rows neither migrated
 -- nor listed, and the migrated curves whose legacy row changed since. Needs a migrated
 -- database.
-{%- set last_loaded = price_batch_state().last_loaded %}
+{%- set last_loaded -%}
+    (
+        select batches.snapshot from {{ ref('price_load_batches') }} as batches
+        where batches.loaded_at is not null
+        order by batches.batch_id desc
+        limit 1
+    )
+{%- endset %}
 
 with
 
 changed_prices as (
+    -- every row when no batch was loaded yet
     select legacy.*
     from {{ ref('stg_legacy__price_forecasts') }} as legacy
-    where {{ row_changed_since('legacy.row_version', last_loaded.snapshot if last_loaded else none) }}
+    where {{ last_loaded }} is null or {{ row_changed_since('legacy.row_version', last_loaded) }}
 )
 
 

@@ -3,8 +3,9 @@
 -- EXCEPT ALL the view is empty, and so is the view's legacy ids EXCEPT ALL the legacy table.
 -- Rows the old application wrote after this build's batch read the legacy tables are left
 -- out. (price_forecasts_compat: assert_price_rows_match_legacy.)
-{%- set batch = price_batch_state().current %}
-{%- set snapshot = batch.snapshot if batch else none %}
+{%- set snapshot -%}
+    (select batches.snapshot from {{ ref('price_load_batches') }} as batches order by batches.batch_id desc limit 1)
+{%- endset %}
 {%- set checked = [
     ('curve_definitions', 'curve_id', 'curve_definitions_compat', 'CurveDefinition'),
     ('curve_schedule', 'schedule_id', 'curve_schedule_compat', 'CurveSchedule'),
@@ -16,7 +17,7 @@ with
     {{ compat_view_differences(
         legacy_table, key, compat_view, new_table,
         legacy_relation=ref('stg_legacy__' ~ legacy_table),
-        left_out=row_changed_since('legacy_rows.row_version', snapshot),
+        left_out='coalesce(' ~ row_changed_since('legacy_rows.row_version', snapshot) ~ ', false)',
     ) | indent(4) }}
 
     {{ legacy_table }}_differences as (

@@ -8,16 +8,25 @@
 --
 -- Compared per curve first, one aggregate pass over each side (the row count and the sum of
 -- a 64-bit hash of every column); only a curve whose sums differ is compared row by row.
-{%- set batch = price_batch_state().current %}
 {#- rows without a curve (excepted) are one more group -#}
 {%- set null_curve = -2147483648 %}
 
 with
 
+batch as (
+    -- this build's batch: what it read of the legacy table
+    select batches.snapshot from {{ ref('price_load_batches') }} as batches
+    order by batches.batch_id desc
+    limit 1
+),
+
 legacy as not materialized (
     select
         staged.*,
-        {{ row_changed_since('staged.row_version', batch.snapshot if batch else none) }} as changed_since_the_batch
+        coalesce(
+            {{ row_changed_since('staged.row_version', '(select batch.snapshot from batch)') | indent(8) }},
+            false
+        ) as changed_since_the_batch
     from {{ ref('stg_legacy__price_forecasts') }} as staged
 ),
 

@@ -8,7 +8,7 @@
     {%- endif -%}
     {%- set rows = run_query(
         "select batch_id, snapshot, legacy_price_rows, changed_price_ids is null as reads_every_row,"
-        ~ " corrected_price_rows, deleted_price_rows,"
+        ~ " only_new_price_rows,"
         ~ " counted_at is not null as counted, loaded_at is not null as loaded,"
         ~ " listed_at is not null as listed, rows_written"
         ~ " from " ~ ledger ~ " order by batch_id"

@@ -2,7 +2,7 @@
     {%- set state = price_batch_state() -%}
     {%- set batch = state.current -%}
     {%- if not is_incremental() or batch is none or batch.reads_every_row
-        or batch.corrected_price_rows > 0 or batch.deleted_price_rows != 0 -%}
+        or not batch.only_new_price_rows -%}
         {{ return(true) }}
     {%- endif -%}
     {%- set counted = (state.last_counted or {}).get('batch_id') -%}

@@ -8,7 +8,8 @@
 --   looked for only when the load ledger says a load wrote fewer rows than its batch has;
 -- * such rows listed before and not read by those batches, carried over;
 -- * rows deleted from the legacy table after they were migrated or listed: looked for only
---   when the ledger counted a deletion, else carried over.
+--   when a batch's changed rows were not all new rows (price_load_batches.only_new_price_rows:
+--   a correction or a deletion), else carried over.
 -- Rebuilt in place (strategy replace_all), so the compat views that read it are never
 -- dropped with it.
 -- depends_on: {{ ref('price_load_batches') }}
@@ -29,7 +30,7 @@
 {%- set reads_every_row = batches | selectattr('reads_every_row') | list | length > 0 %}
 {%- set previous = this if is_incremental() else none %}
 {%- set look_for_skipped = execute and (batches | length > 1 or price_rows_not_written(state.current) > 0) %}
-{%- set look_for_deleted = batches | rejectattr('deleted_price_rows', 'equalto', 0) | list | length > 0 %}
+{%- set look_for_deleted = batches | rejectattr('only_new_price_rows') | list | length > 0 %}
 
 with
 
@@ -154,7 +155,7 @@ previously_skipped as (
             and previous.source_id not in (select skipped_now.source_id from skipped_now)
             and previous.source_id not in (select failed_checks.source_id from failed_checks)
             and previous.source_id not in (select batch_rows.id from batch_rows)
-            -- a deletion listed before is looked for again when the ledger counted one
+            -- a deletion listed before is looked for again when a batch may hold one
             and ({{ 'false' if look_for_deleted else 'true' }} or previous.reason <> '{{ deleted_price_row_reason() }}')
     {%- else -%}
         select
@@ -166,8 +167,8 @@ previously_skipped as (
 ),
 
 deleted_now as (
-    -- migrated or listed price rows whose legacy row is gone; looked for only when the
-    -- ledger counted fewer legacy rows than there were plus the new ones
+    -- migrated or listed price rows whose legacy row is gone; looked for only when a batch's
+    -- count says its changed rows were not all new (a correction or a deletion)
     {% if look_for_deleted -%}
         select
             'price_forecasts' as source_table,

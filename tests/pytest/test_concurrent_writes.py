@@ -273,7 +273,7 @@ def test_a_row_committed_during_a_transaction_counts_as_changed_in_its_next_stat
     changed = db.dbt(
         "compile", "--inline",
         "select id from {{ ref('stg_legacy__price_forecasts') }} "
-        f"where {{{{ row_changed_since('row_version', '{snapshot}') }}}}",
+        f"where {{{{ row_changed_since('row_version', \"'{snapshot}'\") }}}}",
     ).result.results[0].node.compiled_code  # fmt: skip
     reader = db.connect()
     reader.autocommit = False

@@ -113,11 +113,12 @@ def test_a_legacy_row_with_an_id_below_those_migrated_is_carried_over_by_a_plain
     assert db.scalar('select count(*) from "PriceForecast" where id = -1000') == 0
     db.build()
     assert db.scalar('select count(*) from "PriceForecast" where id = -1000') == 1
-    new_rows, written = db.query(
-        "select new_price_rows, rows_written from forecast_migration.price_load_batches "
-        "order by batch_id desc limit 1"
+    # the ledger: one changed row, and the count grew by one, so it is new (no recount)
+    ledger = db.query(
+        "select changed_price_rows, only_new_price_rows, recounted, rows_written "
+        "from forecast_migration.price_load_batches order by batch_id desc limit 1"
     )[0]
-    assert (new_rows, written) == (1, 1)
+    assert ledger == (1, True, False, 1)
 
 
 def test_rows_counted_by_an_interrupted_build_are_still_checked_for_repeats(sample_db, migrated_db):
