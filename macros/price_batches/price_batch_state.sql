@@ -1,5 +1,5 @@
-{% macro price_batch_state() -%}
-    {%- set ledger = model_relation('price_load_batches') -%}
+{% macro price_batch_state(ledger=none) -%}
+    {%- set ledger = ledger if ledger is not none else model_relation('price_load_batches') -%}
     {%- set state = {
         'current': none, 'last_loaded': none, 'last_counted': none, 'last_listed': none, 'unlisted': [],
     } -%}

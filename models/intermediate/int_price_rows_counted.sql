@@ -9,10 +9,9 @@
 -- only) makes it hash them, ~1.6x faster on 5M rows.
 -- The unique index on group_key (the upsert's key) is made by a post-hook rather than
 -- dbt's `indexes` config, whose index names change with every build.
--- Whether this batch counts everything again is read from the ledger in SQL, by the
--- pre-hook, the model and the post-hook alike (macro price_rows_recount_needed).
--- depends_on: {{ ref('price_load_batches') }}
+-- depends_on: {{ ref('int_price_rows_classified') }}
 -- depends_on: {{ ref('int_price_rows_batch') }}
+{%- set recount = price_rows_recount_needed() %}
 {{ config(
     materialized = 'incremental',
     unique_key = 'group_key',
@@ -21,7 +20,7 @@
     pre_hook = [
         "{{ bulk_session_settings() }}",
         "set local enable_sort = off",
-        "{{ 'delete from ' ~ this ~ ' where ' ~ price_rows_recount_needed() if is_incremental() else 'select 1' }}",
+        "{{ 'delete from ' ~ this if is_incremental() and price_rows_recount_needed() else 'select 1' }}",
     ],
     post_hook = [
         "create unique index if not exists int_price_rows_counted_group_key_idx on {{ this }} (group_key)",
@@ -33,14 +32,10 @@
 with
 
 new_rows as (
-    {% if is_incremental() -%}
+    {% if recount -%}
         select * from {{ ref('int_price_rows_classified') }}
-        where {{ price_rows_recount_needed() | indent(8) }}
-        union all
-        select * from {{ ref('int_price_rows_batch') }}
-        where not {{ price_rows_recount_needed() | indent(8) }}
     {%- else -%}
-        select * from {{ ref('int_price_rows_classified') }}
+        select * from {{ ref('int_price_rows_batch') }}
     {%- endif %}
 ),
 
@@ -161,7 +156,7 @@ final as (
         units_counts,
         excepted_ids::integer[] as excepted_ids,
         -- the batch of the load ledger that last added to the group
-        (select max(batches.batch_id) from {{ ref('price_load_batches') }} as batches)::integer as counted_in_batch
+        {{ (price_batch_state().current or {}).get('batch_id') or 'null' }}::integer as counted_in_batch
     from merged
 )
 
