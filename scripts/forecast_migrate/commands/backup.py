@@ -6,18 +6,13 @@ from ..context import Context
 
 
 def run(ctx: Context, name: str | None = None, verify_name: str | None = None) -> int:
-    """Take a new backup, or (with verify_name) re-check an existing one."""
-    if verify_name is not None:
-        return verify(ctx, backups.validate_name(verify_name))
-    if name is not None:
-        backups.validate_name(name)
-    with ctx.locked_for_writing() as connection:
-        backups.take(connection, name, ctx.inventory, ctx.reporter)
-    return EXIT_OK
-
-
-def verify(ctx: Context, name: str) -> int:
-    """Re-read backup `name` and check every copy against its manifest."""
+    if verify_name is None:
+        if name is not None:
+            backups.validate_name(name)
+        with ctx.locked_for_writing() as connection:
+            backups.take(connection, name, ctx.inventory, ctx.reporter)
+        return EXIT_OK
+    name = backups.validate_name(verify_name)
     with ctx.connected() as connection:
         backup = backups.read_existing(connection, name)
         with ctx.reporter.step(f"verify backup {name}"):
