@@ -28,7 +28,27 @@ def check_readiness(ctx: Context, with_report: bool = True) -> list[str]:
     if with_report:
         with reporter.step("readiness report"):
             rows, errors = ctx.dbt.show(*SECTIONS)
-        print_report(ctx, rows, errors)
+        reporter.result(
+            f'Readiness report (runbook Step 1), legacy schema "{ctx.inventory.legacy_schema}"'
+        )
+        for name, title in SECTIONS.items():  # one section per question of runbook Step 1
+            reporter.result()
+            reporter.result(title)
+            section = rows.get(name, [])
+            if name in errors:
+                reporter.result(f"  not available: {errors[name]}")
+            elif name == "readiness_name_collisions":
+                names = len({row["base_name"] for row in section})
+                reporter.result(
+                    f"  {names} derived names are shared or taken, by {len(section)} curves"
+                )
+            elif name == "readiness_unmigratable_prices":
+                reporter.result(f"  {sum(row['row_count'] for row in section)} rows")
+            elif name == "readiness_privileges" and not section:
+                reporter.result("  none: only the owner uses the legacy tables")
+            if section:
+                headers = [column.replace("_", " ") for column in section[0]]
+                reporter.table(headers, [list(row.values()) for row in section])
     progress = DbtProgress(reporter)
     with reporter.step("source tests (dbt test --select source:*)"), progress.running():
         result = ctx.dbt.invoke(["test", "--select", "source:*"], callbacks=[progress])
@@ -63,29 +83,3 @@ def check_readiness(ctx: Context, with_report: bool = True) -> list[str]:
         else "Ready: no blockers."
     )
     return blockers
-
-
-def print_report(ctx: Context, rows: dict[str, list[dict]], errors: dict[str, str]) -> None:
-    """The readiness report, one section per question of runbook Step 1."""
-    reporter = ctx.reporter
-    reporter.result(
-        f'Readiness report (runbook Step 1), legacy schema "{ctx.inventory.legacy_schema}"'
-    )
-    for name, title in SECTIONS.items():
-        reporter.result()
-        reporter.result(title)
-        section = rows.get(name, [])
-        if name in errors:
-            reporter.result(f"  not available: {errors[name]}")
-        elif name == "readiness_name_collisions":
-            names = len({row["base_name"] for row in section})
-            reporter.result(
-                f"  {names} derived names are shared or taken, by {len(section)} curves"
-            )
-        elif name == "readiness_unmigratable_prices":
-            reporter.result(f"  {sum(row['row_count'] for row in section)} rows")
-        elif name == "readiness_privileges" and not section:
-            reporter.result("  none: only the owner uses the legacy tables")
-        if section:
-            headers = [column.replace("_", " ") for column in section[0]]
-            reporter.table(headers, [list(row.values()) for row in section])
