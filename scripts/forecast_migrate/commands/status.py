@@ -19,14 +19,27 @@ RETENTION = datetime.timedelta(days=DEFAULT_RETENTION_DAYS)
 
 
 def run(ctx: Context) -> int:
-    """Print the status report."""
+    result = ctx.reporter.result
     with ctx.connected() as connection:
         transition = read_transition(connection, ctx.inventory)
         now = backups.server_now(connection)
         report_migration(ctx, transition)
         report_runs(ctx, transition, run_log.locate(connection) or run_log.RUN_LOG_SCHEMA)
         if transition.objects.complete and transition.objects.legacy_tables:
-            report_pending(ctx)
+            # legacy rows the next build would carry over (analysis pending_legacy_rows)
+            result()
+            result(
+                "Legacy rows written since the last build, not carried over yet (and deleted ones):"
+            )
+            rows, errors = ctx.dbt.show("pending_legacy_rows")
+            if "pending_legacy_rows" in errors:
+                result(f"  unknown: {errors['pending_legacy_rows'][:200]}")
+            else:
+                pending = rows["pending_legacy_rows"]
+                counts = [(row["legacy_table"], row["pending_rows"]) for row in pending]
+                ctx.reporter.table(["legacy table", "rows"], counts)
+                if any(count for _, count in counts):
+                    result("  `forecast-migrate migrate --rerun` carries them over")
         present = {obj.name for obj in transition.objects.relations}
         targets = [table.identifier for table in ctx.inventory.target_tables]
         if tables := tuple(table for table in targets if table in present):
@@ -68,7 +81,7 @@ def run(ctx: Context) -> int:
             f"({DEFAULT_RETENTION_DAYS} days after migrate run #{last.id}), once the "
             "reconciliation tests pass"
         )
-    ctx.reporter.result(f"Legacy tables: {legacy_tables}")
+    result(f"Legacy tables: {legacy_tables}")
     return EXIT_OK
 
 
@@ -139,18 +152,3 @@ def report_runs(ctx: Context, transition: Transition, schema: str) -> None:
         )
     elif transition.outcome(latest) == "running":
         ctx.reporter.result(f"  run #{latest.id} ({latest.command}) is running now")
-
-
-def report_pending(ctx: Context) -> None:
-    """Legacy rows the next build would carry over (analysis pending_legacy_rows)."""
-    result = ctx.reporter.result
-    result()
-    result("Legacy rows written since the last build, not carried over yet (and deleted ones):")
-    rows, errors = ctx.dbt.show("pending_legacy_rows")
-    if "pending_legacy_rows" in errors:
-        result(f"  unknown: {errors['pending_legacy_rows'][:200]}")
-        return
-    counts = [(row["legacy_table"], row["pending_rows"]) for row in rows["pending_legacy_rows"]]
-    ctx.reporter.table(["legacy table", "rows"], counts)
-    if any(count for _, count in counts):
-        result("  `forecast-migrate migrate --rerun` carries them over")
