@@ -6,7 +6,7 @@ and verify the legacy tables against the latest verified backup. Refuses to lose
 application wrote unless --force or --export DIR; retries while other sessions hold locks."""
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,7 @@ import psycopg2
 from psycopg2 import sql
 
 from .. import EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, MigrationError, backups, queries, run_log
-from ..backups import Backup, TableCheck
+from ..backups import Backup
 from ..context import Context
 from ..database import execute, fetch_all, fetch_value, transaction
 from ..inventory import RENAMED_SUFFIX, Objects, application_rows, count_application_rows, find
@@ -41,10 +41,16 @@ def run(
     attempt_ms = max(int(lock_timeout * 1000 / LOCK_ATTEMPTS), 1)
     with ctx.connected() as connection:
         rollback = Rollback(ctx, connection, attempt_ms, force, export_path, restore_from)
-        if print_sql:
-            return rollback.print_sql()
-        with run_log.exclusive(connection, "rollback"):
-            return rollback.run()
+        if not print_sql:
+            with run_log.exclusive(connection, "rollback"):
+                return rollback.run()
+        # --print-sql: the statements of the transaction; runs nothing
+        rollback.plan(find(connection, ctx.inventory))
+        for statement in [*rollback.locks, *rollback.changes]:
+            ctx.reporter.result(f"{statement.as_string(connection)};")
+        drop_schema = queries.drop_schema(ctx.inventory.migration_schema).as_string(connection)
+        ctx.reporter.result(f"-- then, if the migration schema is left empty: {drop_schema};")
+    return EXIT_OK
 
 
 @dataclass
@@ -59,10 +65,6 @@ class Rollback:
     export_path: Path | None = None
     restore_from: str | None = None
     backup: Backup | None = None  # the backup to check the legacy tables against
-    application_rows: dict[str, int] = field(default_factory=dict)
-    exported: list[Path] = field(default_factory=list)
-    restored: list[str] = field(default_factory=list)
-    checks: list[TableCheck] = field(default_factory=list)
 
     def plan(self, objects: Objects) -> None:
         """Drop what exists of the project, rename back what a hand-run migration renamed,
@@ -120,16 +122,6 @@ class Rollback:
             name for schema, name in drops["table"] if (schema, name) in targets
         )
 
-    def print_sql(self) -> int:
-        """--print-sql: the statements of the transaction; runs nothing."""
-        inventory, connection = self.ctx.inventory, self.connection
-        self.plan(find(connection, inventory))
-        for statement in [*self.locks, *self.changes]:
-            self.ctx.reporter.result(f"{statement.as_string(connection)};")
-        drop_schema = queries.drop_schema(inventory.migration_schema).as_string(connection)
-        self.ctx.reporter.result(f"-- then, if the migration schema is left empty: {drop_schema};")
-        return EXIT_OK
-
     def run(self) -> int:
         """Under the migration lock: check, ask, then run the transaction and report."""
         ctx, connection, inventory = self.ctx, self.connection, self.ctx.inventory
@@ -140,8 +132,19 @@ class Rollback:
                 f'"{inventory.target_schema}" or "{inventory.migration_schema}" and no legacy '
                 "table is renamed (never migrated, or rolled back already). Nothing changed"
             )
-        if self.export_path is not None:
-            _prepare_export_dir(self.export_path, [t.identifier for t in inventory.target_tables])
+        if (path := self.export_path) is not None:  # created if missing, without our CSVs yet
+            try:
+                path.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise MigrationError(
+                    f"cannot create export directory {path}: {error}", EXIT_USAGE
+                ) from error
+            for table in inventory.target_tables:
+                if (path / f"{table.identifier}.csv").exists():
+                    raise MigrationError(
+                        f"{path / table.identifier}.csv exists: export to an empty directory",
+                        EXIT_USAGE,
+                    )
         self.plan(objects)
         require_ownership(connection, objects)
         require_create_rights(connection, inventory, new_schemas=run_log.locate(connection) is None)
@@ -212,8 +215,18 @@ class Rollback:
                 execute(connection, statement)
             # counted again under the locks: rows written since the check count too
             self._count_application_rows(connection)
-            if self.export_path is not None:
-                self._export(connection)
+            for table, rows in self.application_rows.items():  # to <export>/<table>.csv
+                if self.export_path is None or not rows:
+                    continue
+                path = self.export_path / f"{table}.csv"
+                with (
+                    open(path, "x", encoding="utf-8", newline="") as handle,
+                    connection.cursor() as cursor,
+                ):
+                    copy = f"copy ({self.selects[table]}) to stdout with (format csv, header)"
+                    cursor.copy_expert(copy, handle)
+                self.ctx.reporter.progress(f"exported {rows} application rows of {table} to {path}")
+                self.exported.append(path)
             for statement in self.changes:
                 execute(connection, statement)
             views, tables, types = self.dropped.values()
@@ -227,8 +240,23 @@ class Rollback:
                 and fetch_value(connection, queries.OBJECTS_IN_SCHEMA, (migration_schema,)) == 0
             ):
                 execute(connection, queries.drop_schema(migration_schema))
-            if self.backup is not None:
-                self._check_legacy_tables(connection, self.backup)
+            # the legacy tables against the backup; if asked, damaged ones restored from it
+            if (backup := self.backup) is None:
+                return
+            legacy, tables = inventory.legacy_schema, inventory.legacy_tables
+            self.checks = backups.compare(connection, legacy, backup, tables)
+            damaged = [check.table for check in self.checks if not check.ok and check.found]
+            if self.restore_from is None or not damaged:
+                return
+            self.restored = backups.restore(connection, inventory, backup, damaged)
+            self.ctx.reporter.progress(f"restored from {backup.name}: {', '.join(self.restored)}")
+            self.checks = backups.compare(connection, legacy, backup, tables)
+            if not self.legacy_tables_match:
+                failed = "; ".join(check.describe() for check in self.checks if not check.ok)
+                raise MigrationError(
+                    f"restore from {backup.name} did not bring back the checksums ({failed}); "
+                    "the whole rollback was undone"
+                )
 
     def _count_application_rows(self, connection, report: bool = False) -> None:
         """Count the application's rows; refuse to lose them without --force or --export."""
@@ -243,39 +271,6 @@ class Rollback:
                 "drop them with --force. Nothing changed"
             )
         self.application_rows = counts
-
-    def _check_legacy_tables(self, connection, backup: Backup) -> None:
-        """Compare the legacy tables with the backup; if asked, restore damaged ones."""
-        inventory = self.ctx.inventory
-        legacy, tables = inventory.legacy_schema, inventory.legacy_tables
-        self.checks = backups.compare(connection, legacy, backup, tables)
-        damaged = [check.table for check in self.checks if not check.ok and check.found]
-        if self.restore_from is None or not damaged:
-            return
-        self.restored = backups.restore(connection, inventory, backup, damaged)
-        self.ctx.reporter.progress(f"restored from {backup.name}: {', '.join(self.restored)}")
-        self.checks = backups.compare(connection, legacy, backup, tables)
-        if not self.legacy_tables_match:
-            failed = "; ".join(check.describe() for check in self.checks if not check.ok)
-            raise MigrationError(
-                f"restore from {backup.name} did not bring back the checksums ({failed}); "
-                "the whole rollback was undone"
-            )
-
-    def _export(self, connection) -> None:
-        """Save the application's rows of each table holding some to <export>/<table>.csv."""
-        for table, rows in self.application_rows.items():
-            if not rows:
-                continue
-            path = self.export_path / f"{table}.csv"
-            with (
-                open(path, "x", encoding="utf-8", newline="") as handle,
-                connection.cursor() as cursor,
-            ):
-                copy = f"copy ({self.selects[table]}) to stdout with (format csv, header)"
-                cursor.copy_expert(copy, handle)
-            self.ctx.reporter.progress(f"exported {rows} application rows of {table} to {path}")
-            self.exported.append(path)
 
     def verdict(self) -> str:
         """What the rollback found, for the run log and the report's last line."""
@@ -311,21 +306,6 @@ class Rollback:
                 "taken: rows the old application wrote since then are expected; if instead a "
                 "table was damaged, `forecast-migrate rollback --restore-from-backup "
                 f"{backup.name}` replaces it with the backup's copy (discarding those rows)"
-            )
-
-
-def _prepare_export_dir(path: Path, tables: list[str]) -> None:
-    """The export directory exists (created if missing) and holds no CSV of ours yet."""
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise MigrationError(
-            f"cannot create export directory {path}: {error}", EXIT_USAGE
-        ) from error
-    for table in tables:
-        if (path / f"{table}.csv").exists():
-            raise MigrationError(
-                f"{path / table}.csv exists: export to an empty directory", EXIT_USAGE
             )
 
 
