@@ -11,7 +11,6 @@ legacy_tables_replaced_by_views. Anything younger is refused without --force."""
 import datetime
 
 from .. import EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, MigrationError, backups, queries, run_log
-from ..backups import Backup
 from ..context import Context
 from ..database import execute, fetch_all, transaction
 from ..progress import DbtProgress
@@ -37,7 +36,19 @@ def run(
         inventory = ctx.inventory
         transition = read_transition(connection, inventory)
         now = backups.server_now(connection)
-        dropped = list_backups(ctx, backups.list_backups(connection), now, retention_days, force)
+        dropped, rows = [], []  # the backups to drop; each backup with its age and action
+        for backup in backups.list_backups(connection):
+            old_enough = now - backup.created_at >= datetime.timedelta(days=retention_days)
+            action = "drop" if old_enough else ("drop (--force)" if force else "keep: too young")
+            if old_enough or force:
+                dropped.append(backup)
+            taken = f"{backup.created_at:%Y-%m-%d %H:%M}"
+            rows.append((backup.name, taken, round(backup.age_days(now), 1), action))
+        ctx.reporter.result(f"Backups (retention {retention_days} days):")
+        if rows:
+            ctx.reporter.table(["backup", "taken", "age (days)", "action"], rows)
+        else:
+            ctx.reporter.result("  none")
         refusal = list_legacy_tables(ctx, transition, now, legacy_tables, retention_days, force)
         replaced = transition.objects.legacy_tables if legacy_tables and not refusal else ()
         # the drops: backups, then the project's views that read the legacy tables
@@ -69,28 +80,31 @@ def run(
         else:
             arguments = ["--legacy-tables" if legacy_tables else "", "--force" if force else ""]
             arguments.append(f"--older-than {retention_days}")
-            execute_drops(ctx, connection, dropped, replaced, statements, arguments)
+            # locked, confirmed and recorded: the reconciliation tests, then the transaction
+            with run_log.exclusive(connection, "cleanup"):
+                tables = f" and replace the legacy tables {', '.join(replaced)} by views"
+                ctx.confirm(f"Drop {len(dropped)} backup(s){tables if replaced else ''}?")
+                with run_log.recorded(connection, "cleanup", arguments) as record:
+                    compiled = {}
+                    if replaced:
+                        reconcile(ctx)
+                        compiled = ctx.dbt.compiled(f"{COMPARE_ANALYSIS} {REPLACE_ANALYSIS}")
+                    with ctx.reporter.step("clean-up transaction"):
+                        clean_up(ctx, replaced, statements, compiled)
+                    record.counts["dropped_backups"] = [backup.name for backup in dropped]
+                    record.counts["legacy_tables_replaced_by_views"] = list(replaced)
+                    record.message = f"dropped {len(dropped)} backup(s)" + (
+                        "; the legacy tables are views now" if replaced else ""
+                    )
+            for backup in dropped:
+                ctx.reporter.result(f"Dropped backup {backup.name}")
+            if replaced:
+                ctx.reporter.result(
+                    f"Replaced the legacy tables {', '.join(replaced)} of "
+                    f'"{inventory.legacy_schema}" by read-only views over the new tables: '
+                    "old queries return the same rows, writes fail"
+                )
     return EXIT_CHECK_FAILED if refusal else EXIT_OK
-
-
-def list_backups(
-    ctx: Context, found: list[Backup], now: datetime.datetime, retention_days: int, force: bool
-) -> list[Backup]:
-    """Print the backups with their age and action; return those to drop."""
-    dropped, rows = [], []
-    for backup in found:
-        old_enough = now - backup.created_at >= datetime.timedelta(days=retention_days)
-        action = "drop" if old_enough else ("drop (--force)" if force else "keep: too young")
-        if old_enough or force:
-            dropped.append(backup)
-        taken = f"{backup.created_at:%Y-%m-%d %H:%M}"
-        rows.append((backup.name, taken, round(backup.age_days(now), 1), action))
-    ctx.reporter.result(f"Backups (retention {retention_days} days):")
-    if rows:
-        ctx.reporter.table(["backup", "taken", "age (days)", "action"], rows)
-    else:
-        ctx.reporter.result("  none")
-    return dropped
 
 
 def list_legacy_tables(
@@ -135,40 +149,6 @@ def list_legacy_tables(
         return None
     ctx.reporter.result(f"  refused: legacy tables kept, {refusal} (--force overrides age)")
     return refusal
-
-
-def execute_drops(
-    ctx: Context,
-    connection,
-    dropped: list[Backup],
-    replaced: tuple[str, ...],
-    statements: list,
-    arguments: list[str],
-) -> None:
-    """Locked, confirmed and recorded: the reconciliation tests, then the transaction."""
-    with run_log.exclusive(connection, "cleanup"):
-        tables = f" and replace the legacy tables {', '.join(replaced)} by views"
-        ctx.confirm(f"Drop {len(dropped)} backup(s){tables if replaced else ''}?")
-        with run_log.recorded(connection, "cleanup", arguments) as record:
-            compiled = {}
-            if replaced:
-                reconcile(ctx)
-                compiled = ctx.dbt.compiled(f"{COMPARE_ANALYSIS} {REPLACE_ANALYSIS}")
-            with ctx.reporter.step("clean-up transaction"):
-                clean_up(ctx, replaced, statements, compiled)
-            record.counts["dropped_backups"] = [backup.name for backup in dropped]
-            record.counts["legacy_tables_replaced_by_views"] = list(replaced)
-            record.message = f"dropped {len(dropped)} backup(s)" + (
-                "; the legacy tables are views now" if replaced else ""
-            )
-    for backup in dropped:
-        ctx.reporter.result(f"Dropped backup {backup.name}")
-    if replaced:
-        ctx.reporter.result(
-            f"Replaced the legacy tables {', '.join(replaced)} of "
-            f'"{ctx.inventory.legacy_schema}" by read-only views over the new tables: '
-            "old queries return the same rows, writes fail"
-        )
 
 
 def reconcile(ctx: Context) -> None:
