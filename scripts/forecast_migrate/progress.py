@@ -106,16 +106,40 @@ class DbtProgress:
         self._tasks: dict[str, Any] = {}
 
     def __call__(self, event: Any) -> None:
-        name = event.info.name
+        name, data = event.info.name, event.data
         if name == "LogStartLine":
-            self._started(event.data)
+            node = data.node_info
+            if self._live is not None:
+                self._tasks[node.unique_id] = self._live.add_task(f"{node.node_name} running")
+            if node.resource_type in ("model", "seed"):
+                self.reporter.progress(
+                    f"[{data.index}/{data.total}] {node.resource_type} {node.node_name} "
+                    f"({node.materialized}) running"
+                )
         elif name == "NodeFinished":
-            self._finished(event.data)
+            node, result = data.node_info, data.run_result
+            task = self._tasks.pop(node.unique_id, None)
+            if self._live is not None and task is not None:
+                self._live.remove_task(task)
+            self.finished.append(data)
+            response = dict(result.adapter_response.items()) if result.adapter_response else {}
+            rows = response.get("rows_affected")
+            rows = int(rows) if rows is not None and rows >= 0 else None
+            if node.resource_type == "model" and rows is not None:
+                self.rows_written[node.node_name] = rows
+            if node.resource_type in ("model", "seed"):
+                written = f", {rows} rows" if rows is not None else ""
+                self.reporter.progress(
+                    f"{node.resource_type} {node.node_name}: {result.status}{written} "
+                    f"in {result.execution_time:.1f}s"
+                )
+            elif result.status not in ("pass", "success", "warn"):
+                self.reporter.progress(f"test {node.node_name}: {result.status} {result.message}")
         elif name == "JinjaLogInfo":
             # the project's own log lines: the runbook's summary lines (price_load_batches,
             # on-run-end) and the readiness blockers (on-run-end)
-            self.hook_lines.append(event.data.msg)
-            self.reporter.result(event.data.msg)
+            self.hook_lines.append(data.msg)
+            self.reporter.result(data.msg)
 
     @contextmanager
     def running(self) -> Iterator[None]:
@@ -126,36 +150,6 @@ class DbtProgress:
         with Progress(*columns, console=console, transient=True, disable=hidden) as self._live:
             yield
         self._live = None
-
-    def _started(self, data: Any) -> None:
-        node = data.node_info
-        if self._live is not None:
-            self._tasks[node.unique_id] = self._live.add_task(f"{node.node_name} running")
-        if node.resource_type in ("model", "seed"):
-            self.reporter.progress(
-                f"[{data.index}/{data.total}] {node.resource_type} {node.node_name} "
-                f"({node.materialized}) running"
-            )
-
-    def _finished(self, data: Any) -> None:
-        node, result = data.node_info, data.run_result
-        task = self._tasks.pop(node.unique_id, None)
-        if self._live is not None and task is not None:
-            self._live.remove_task(task)
-        self.finished.append(data)
-        response = dict(result.adapter_response.items()) if result.adapter_response else {}
-        rows = response.get("rows_affected")
-        rows = int(rows) if rows is not None and rows >= 0 else None
-        if node.resource_type == "model" and rows is not None:
-            self.rows_written[node.node_name] = rows
-        if node.resource_type in ("model", "seed"):
-            written = f", {rows} rows" if rows is not None else ""
-            self.reporter.progress(
-                f"{node.resource_type} {node.node_name}: {result.status}{written} "
-                f"in {result.execution_time:.1f}s"
-            )
-        elif result.status not in ("pass", "success", "warn"):
-            self.reporter.progress(f"test {node.node_name}: {result.status} {result.message}")
 
     def count(self, resource_type: str, *statuses: str) -> int:
         finished = [data for data in self.finished if data.node_info.resource_type == resource_type]

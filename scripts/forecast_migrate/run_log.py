@@ -115,35 +115,28 @@ def lock_holder_pids(connection) -> list[int]:
     return [row[0] for row in fetch_all(connection, ADVISORY_LOCK_HOLDER, LOCK_KEYS)]
 
 
-def describe_holder(connection) -> str:
-    """Who holds the migration lock: the session and, when recorded, its run."""
-    holder = fetch_one(connection, ADVISORY_LOCK_HOLDER, LOCK_KEYS)
-    if holder is None:
-        return "the holder has just released it; try again"
-    pid, user, application, client, since = holder
-    text = (
-        f"session pid {pid} (user {user}, application '{application}', from {client}, "
-        f"connected {since:%Y-%m-%d %H:%M:%S %Z})"
-    )
-    schema = locate(connection)
-    run = schema and fetch_one(connection, _statement(RUNNING_FOR_PID, schema), (pid,))
-    if not run:
-        return text
-    run_id, command, started_at, client_host, client_pid = run
-    return (
-        f"{command} (run log #{run_id}) started {started_at:%Y-%m-%d %H:%M:%S %Z} "
-        f"by {client_host} process {client_pid}, {text}"
-    )
-
-
 @contextmanager
 def exclusive(connection, command: str) -> Iterator[None]:
     """Hold the migration's advisory lock for the block, or refuse at once saying who holds it.
     The lock is the session's: a killed process never leaves it behind."""
     if not fetch_value(connection, TRY_LOCK, LOCK_KEYS):
+        # who holds it: the session and, when recorded, its run
+        holder = "the holder has just released it; try again"
+        if found := fetch_one(connection, ADVISORY_LOCK_HOLDER, LOCK_KEYS):
+            pid, user, application, client, since = found
+            holder = (
+                f"session pid {pid} (user {user}, application '{application}', from {client}, "
+                f"connected {since:%Y-%m-%d %H:%M:%S %Z})"
+            )
+            schema = locate(connection)
+            if run := schema and fetch_one(connection, _statement(RUNNING_FOR_PID, schema), (pid,)):
+                run_id, run_command, started_at, client_host, client_pid = run
+                holder = (
+                    f"{run_command} (run log #{run_id}) started {started_at:%Y-%m-%d %H:%M:%S %Z} "
+                    f"by {client_host} process {client_pid}, {holder}"
+                )
         raise MigrationError(
-            f"{command} refused: another forecast-migrate run holds the migration lock: "
-            f"{describe_holder(connection)}"
+            f"{command} refused: another forecast-migrate run holds the migration lock: {holder}"
         )
     try:
         yield
