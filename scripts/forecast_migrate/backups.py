@@ -126,7 +126,6 @@ def relation_exists(connection, schema: str, name: str) -> bool:
 
 
 def read(connection, name: str) -> Backup | None:
-    """The backup in schema `name`, or None when there is none."""
     if not relation_exists(connection, name, queries.MANIFEST_TABLE):
         return None
     rows = fetch_all(connection, _statement(MANIFEST, name))
@@ -149,7 +148,6 @@ def read_existing(connection, name: str) -> Backup:
 
 
 def list_backups(connection) -> list[Backup]:
-    """Every backup in the database, oldest first."""
     schemas = fetch_all(connection, queries.BACKUP_SCHEMAS, (queries.MANIFEST_TABLE,))
     found = [read(connection, name) for (name,) in schemas]
     return sorted(filter(None, found), key=lambda backup: backup.created_at)

@@ -33,7 +33,6 @@ class Context:
         return inventory.read(self.dbt)
 
     def connected(self) -> closing:
-        """A connection for the command, closed when the block ends."""
         return closing(connect(self.command))
 
     @contextmanager

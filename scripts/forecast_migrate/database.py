@@ -92,7 +92,6 @@ def fetch_value(connection, query: Query, params: Any = None) -> Any:
 
 
 def execute(connection, query: Query, params: Any = None) -> int:
-    """Run one statement; return the rows it affected."""
     with connection.cursor() as cursor:
         cursor.execute(query, params)
         return cursor.rowcount

@@ -14,7 +14,6 @@ Row = dict[str, Any]
 
 
 def ensure_profile() -> Path:
-    """Return the profiles dir, creating profiles.yml from profiles.example.yml if missing."""
     profile = PROJECT_DIR / "profiles.yml"
     if not profile.exists():
         shutil.copyfile(PROJECT_DIR / "profiles.example.yml", profile)
@@ -66,14 +65,12 @@ class DbtSession:
 
     @property
     def manifest(self):
-        """dbt's parsed Manifest of the project (nodes, sources, macros)."""
         if self._manifest is None:
             parse = ["parse", "--no-partial-parse"] if self.full_parse else ["parse"]
             self._manifest = self.invoke(parse).result
         return self._manifest
 
     def invoke(self, args: Sequence[str], callbacks: Sequence[EventCallback] = ()):
-        """Run one dbt command with this session's flags and manifest (see `invoke`)."""
         manifest = self.manifest if args[0] != "parse" else None
         return invoke([*args, *self._flags], manifest=manifest, callbacks=callbacks)
 
@@ -102,7 +99,6 @@ class DbtSession:
         return rows[analysis]
 
     def compiled(self, selector: str) -> dict[str, str]:
-        """The SQL of the analyses `selector` selects, compiled: name -> SELECT."""
         result = self.invoke(["compile", "--select", selector])
         return {done.node.name: done.node.compiled_code for done in result.result.results}
 

@@ -31,7 +31,6 @@ Database {database} holds the SAMPLE legacy schema, not migrated. To rehearse:
 
 
 def run(price_rows: int = 20000, rehearsal: str | None = None) -> int:
-    """Run the demo (see --rehearsal); return the process exit code."""
     env = embedded.start()
     if rehearsal is not None:
         embedded.recreate_database(env, rehearsal)

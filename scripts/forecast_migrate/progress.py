@@ -81,14 +81,12 @@ class Reporter:
 
     @contextmanager
     def step(self, title: str) -> Iterator[None]:
-        """Announce a long step and report how long it took."""
         self.progress(f"{title} ...")
         started = time.monotonic()
         yield
         self.progress(f"{title}: done in {time.monotonic() - started:.1f}s")
 
     def table(self, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-        """A table of results, indented under its heading."""
         for line in table_lines(headers, rows):
             self.result(f"  {line}")
 

@@ -63,7 +63,6 @@ BACKUP_SCHEMAS = sql.SQL(
 
 
 def qualified(schema: str, name: str) -> sql.Composed:
-    """A schema-qualified, quoted identifier."""
     return sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(name))
 
 

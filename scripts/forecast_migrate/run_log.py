@@ -111,7 +111,6 @@ def recent(connection, limit: int = 20) -> list:
 
 
 def lock_holder_pids(connection) -> list[int]:
-    """Backend pids holding the migration lock now (at most one)."""
     return [row[0] for row in fetch_all(connection, ADVISORY_LOCK_HOLDER, LOCK_KEYS)]
 
 
@@ -156,7 +155,6 @@ class Recorder:
     message: str | None = None
 
     def save(self, outcome: str | None = None, message: str | None = None) -> None:
-        """Write the counts and backup gathered so far, and the outcome when it ended."""
         if self.connection.closed:
             return
         params = {

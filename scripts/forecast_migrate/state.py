@@ -86,7 +86,6 @@ class Transition:
 
 
 def read_transition(connection, inventory: Inventory) -> Transition:
-    """The project's objects in the database and the latest runs of the run log."""
     return Transition(
         objects=find(connection, inventory),
         runs=recent(connection, limit=200),
@@ -131,7 +130,6 @@ def require_create_rights(connection, inventory: Inventory, *, new_schemas: bool
 
 
 def require_ownership(connection, objects: Objects) -> None:
-    """The role owns (may drop) every object of the project that exists."""
     foreign = [obj for obj in (*objects.relations, *objects.types) if not obj.owned]
     if foreign:
         names = ", ".join(f'"{obj.schema}"."{obj.name}"' for obj in foreign[:5])

@@ -9,7 +9,6 @@ from ..state import require_legacy_schema
 
 
 def run(ctx: Context) -> int:
-    """Print the readiness report and the source tests' results."""
     with ctx.connected() as connection:
         require_legacy_schema(connection, ctx.inventory)
     return EXIT_CHECK_FAILED if check_readiness(ctx) else EXIT_OK

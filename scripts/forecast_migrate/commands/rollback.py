@@ -259,7 +259,6 @@ class Rollback:
                 )
 
     def _count_application_rows(self, connection, report: bool = False) -> None:
-        """Count the application's rows; refuse to lose them without --force or --export."""
         counts = count_application_rows(connection, self.selects, self.target_tables)
         written = ", ".join(f"{table} {rows}" for table, rows in counts.items() if rows)
         if report:

@@ -62,7 +62,6 @@ class Report:
 
     @cached_property
     def checks(self) -> dict[str, bool]:
-        """Each check of the verification: passed or not."""
         compat = (self.rows["verify_compat"] or [{}])[0]
         reconciliation = self.rows["verify_reconciliation"]
         return {
