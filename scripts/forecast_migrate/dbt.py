@@ -20,11 +20,6 @@ def ensure_profile() -> Path:
     return PROJECT_DIR
 
 
-def artifact_dir(variable: str, default: str) -> Path:
-    """dbt's own `variable` (relative to the project) when set, else `default` in the project."""
-    return PROJECT_DIR / (os.environ.get(variable) or default)
-
-
 def invoke(
     args: Sequence[str],
     *,
@@ -54,10 +49,12 @@ class DbtSession:
     def __init__(self, command: str, vars_yaml: str | None = None, full_parse: bool = False):
         self.full_parse = full_parse
         self._manifest = None
-        target = artifact_dir("DBT_TARGET_PATH", "target") / "forecast-migrate" / command
+        # dbt's own DBT_TARGET_PATH and DBT_LOG_PATH (relative to the project) when set
+        target = PROJECT_DIR / (os.environ.get("DBT_TARGET_PATH") or "target") / "forecast-migrate"
+        logs = PROJECT_DIR / (os.environ.get("DBT_LOG_PATH") or "logs") / "forecast-migrate"
         self._flags = [
-            "--target-path", str(target),
-            "--log-path", str(artifact_dir("DBT_LOG_PATH", "logs") / "forecast-migrate"),
+            "--target-path", str(target / command),
+            "--log-path", str(logs),
             "--log-level", "none",
             "--log-level-file", "debug",
             *(["--vars", vars_yaml] if vars_yaml else []),

@@ -30,21 +30,6 @@ def check_coverage(target_path: Path = PROJECT_DIR / "target") -> None:
         raise MigrationError("documentation or test coverage has gaps (see above)")
 
 
-def prepare_embedded_database() -> None:
-    """The embedded server (where PG* points) holds a SAMPLE database built by the models."""
-    ctx = Context("docs")
-    with ctx.connected() as connection:
-        legacy_present = bool(find(connection, ctx.inventory).legacy_tables)
-    steps = [demo.SAMPLE_APPLICATION_ROLE, ["build"]]
-    if not legacy_present:
-        _say("no legacy tables on the embedded server: creating the SAMPLE legacy database")
-        steps.insert(0, ["run-operation", "create_sample_legacy_database"])
-    _say("dbt build (brings the sample database up to date with the models)")
-    for step in steps:
-        if not dbt.invoke(step, quiet=True).success:
-            raise MigrationError(f"dbt {' '.join(step[:2])} failed: `make demo` shows why")
-
-
 def run(server: str = "embedded", coverage: bool = True) -> int:
     """Generate target/static_index.html (and check coverage)."""
     began = time.monotonic()
@@ -52,7 +37,18 @@ def run(server: str = "embedded", coverage: bool = True) -> int:
     try:
         if server == "embedded":
             os.environ.update(embedded.start())
-            prepare_embedded_database()
+            # the embedded server (where PG* points now) holds a SAMPLE database built by the models
+            ctx = Context("docs")
+            with ctx.connected() as connection:
+                legacy_present = bool(find(connection, ctx.inventory).legacy_tables)
+            steps = [demo.SAMPLE_APPLICATION_ROLE, ["build"]]
+            if not legacy_present:
+                _say("no legacy tables on the embedded server: creating the SAMPLE legacy database")
+                steps.insert(0, ["run-operation", "create_sample_legacy_database"])
+            _say("dbt build (brings the sample database up to date with the models)")
+            for step in steps:
+                if not dbt.invoke(step, quiet=True).success:
+                    raise MigrationError(f"dbt {' '.join(step[:2])} failed: `make demo` shows why")
         _say("dbt docs generate --static")
         # a full parse: partial parsing can drop singular tests' descriptions (dbt-core#10801)
         if not dbt.invoke(["docs", "generate", "--static", "--no-partial-parse"]).success:
