@@ -9,8 +9,8 @@ import re
 from .. import EXIT_OK, MigrationError, backups, run_log
 from ..context import Context
 from ..progress import DbtProgress
-from ..readiness import check_readiness
 from ..state import read_transition
+from .check import check_readiness
 
 # the on-run-end line of macro log_migration_complete
 COMPLETE_PREFIX = "Migration complete: "
