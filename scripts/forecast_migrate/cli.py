@@ -195,12 +195,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
-    ctx = Context(
-        command=args.command,
-        reporter=Reporter(quiet=args.quiet),
-        vars_yaml=args.vars,
-        assume_yes=args.yes,
-    )
+    ctx = Context(args.command, Reporter(args.quiet), vars_yaml=args.vars, assume_yes=args.yes)
     # the command's function takes its own options as keyword arguments
     common = ("command", "run", "vars", "quiet", "yes")
     options = {name: value for name, value in vars(args).items() if name not in common}

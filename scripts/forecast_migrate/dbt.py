@@ -75,8 +75,7 @@ class DbtSession:
         """Run analyses with `dbt show`: their rows by name (whole Decimals as int, other
         Decimals as float), and the error of each that could not run."""
         result = self.invoke(["show", "--select", " ".join(analyses), "--limit", "-1"])
-        rows: dict[str, list[Row]] = {}
-        errors: dict[str, str] = {}
+        rows, errors = {}, {}
         for node_result in result.result.results if result.result else []:
             name, table = node_result.node.name, node_result.agate_table
             if str(node_result.status) != "success" or table is None:

@@ -84,25 +84,7 @@ class Report:
 def run(ctx: Context, format: str = "text", output: Path | None = None) -> int:
     """Verify and print (or write to `output`) the report; exit code 1 if a check failed."""
     ctx.reporter.progress_to_stderr = output is None
-    report = collect(ctx)
-    text = render(report, markdown=format == "markdown")
-    if output is None:
-        for line in text.splitlines():
-            ctx.reporter.result(line)
-    else:
-        try:
-            output.write_text(text)
-        except OSError as error:
-            raise MigrationError(f"cannot write {output}: {error.strerror}", EXIT_USAGE) from error
-        ctx.reporter.progress(f"report written to {output}")
-    if failed := report.failed_checks():
-        raise MigrationError(f"verification failed: {'; '.join(failed)}", EXIT_CHECK_FAILED)
-    ctx.reporter.progress("every check passed")
-    return EXIT_OK
-
-
-def collect(ctx: Context) -> Report:
-    """Run the analyses and the data tests; find the inventory's objects by "group (schema)"."""
+    # the analyses and the data tests; the inventory's objects by "group (schema)"
     session, inventory = ctx.dbt, ctx.inventory
     with ctx.reporter.step("the report queries (dbt show of analyses/verify_*.sql)"):
         rows, errors = session.show(*ANALYSES)
@@ -126,12 +108,26 @@ def collect(ctx: Context) -> Report:
         tested = session.invoke(["test", "--exclude", "source:*"])
     results = tested.result.results if tested.result else []
     tests = {result.node.name: result for result in results if result.node.resource_type == "test"}
-    return Report(
+    report = Report(
         rows={name: rows.get(name, []) for name in ANALYSES},
         query_errors=errors,
         objects=groups,
         tests=dict(sorted(tests.items())),
     )
+    text = render(report, markdown=format == "markdown")
+    if output is None:
+        for line in text.splitlines():
+            ctx.reporter.result(line)
+    else:
+        try:
+            output.write_text(text)
+        except OSError as error:
+            raise MigrationError(f"cannot write {output}: {error.strerror}", EXIT_USAGE) from error
+        ctx.reporter.progress(f"report written to {output}")
+    if failed := report.failed_checks():
+        raise MigrationError(f"verification failed: {'; '.join(failed)}", EXIT_CHECK_FAILED)
+    ctx.reporter.progress("every check passed")
+    return EXIT_OK
 
 
 class Document:
