@@ -112,14 +112,6 @@ def validate_name(name: str) -> str:
     return name
 
 
-def server_now(connection) -> datetime.datetime:
-    return fetch_value(connection, queries.SERVER_NOW)
-
-
-def schema_exists(connection, name: str) -> bool:
-    return bool(fetch_value(connection, queries.SCHEMA_EXISTS, (name,)))
-
-
 def relation_exists(connection, schema: str, name: str) -> bool:
     regclass = queries.regclass_text(schema, name)
     return bool(fetch_value(connection, queries.RELATION_EXISTS, (regclass,)))
@@ -178,13 +170,13 @@ def take(connection, name: str | None, inventory: Inventory, reporter: Reporter)
     suffixed when taken) with their row counts and checksums, in one REPEATABLE READ snapshot;
     then verify the copies. A backup is never overwritten."""
     if name is None:  # backup_<today's date on the server>, then _2, _3, ... when taken
-        base = f"backup_{server_now(connection):%Y%m%d}"
+        base = f"backup_{fetch_value(connection, queries.SERVER_NOW):%Y%m%d}"
         names = itertools.chain([base], (f"{base}_{suffix}" for suffix in itertools.count(2)))
-        name = next(name for name in names if not schema_exists(connection, name))
+        name = next(n for n in names if not fetch_value(connection, queries.SCHEMA_EXISTS, (n,)))
     legacy_schema, tables = inventory.legacy_schema, inventory.legacy_tables
     with reporter.step(f"backup {name}"):
         with transaction("backup", isolation_level="REPEATABLE READ") as snapshot:
-            if schema_exists(snapshot, name):
+            if fetch_value(snapshot, queries.SCHEMA_EXISTS, (name,)):
                 raise MigrationError(f"backup {name} already exists: it is never overwritten")
             missing = [
                 table for table in tables if not relation_exists(snapshot, legacy_schema, table)

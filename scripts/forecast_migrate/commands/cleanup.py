@@ -12,7 +12,7 @@ import datetime
 
 from .. import EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, MigrationError, backups, queries, run_log
 from ..context import Context
-from ..database import execute, fetch_all, transaction
+from ..database import execute, fetch_all, fetch_value, transaction
 from ..progress import DbtProgress
 from ..state import DEFAULT_RETENTION_DAYS, Transition, read_transition
 
@@ -35,7 +35,7 @@ def run(
     with ctx.connected() as connection:
         inventory = ctx.inventory
         transition = read_transition(connection, inventory)
-        now = backups.server_now(connection)
+        now = fetch_value(connection, queries.SERVER_NOW)
         dropped, rows = [], []  # the backups to drop; each backup with its age and action
         for backup in backups.list_backups(connection):
             old_enough = now - backup.created_at >= datetime.timedelta(days=retention_days)

@@ -6,9 +6,9 @@ wrote to the new tables, the backups, and when cleanup becomes allowed."""
 import datetime
 from collections.abc import Sequence
 
-from .. import EXIT_OK, backups, run_log
+from .. import EXIT_OK, backups, queries, run_log
 from ..context import Context
-from ..database import describe_target
+from ..database import describe_target, fetch_value
 from ..inventory import application_rows, count_application_rows
 from ..state import DEFAULT_RETENTION_DAYS, Transition, read_transition
 
@@ -22,7 +22,7 @@ def run(ctx: Context) -> int:
     result = ctx.reporter.result
     with ctx.connected() as connection:
         transition = read_transition(connection, ctx.inventory)
-        now = backups.server_now(connection)
+        now = fetch_value(connection, queries.SERVER_NOW)
         report_migration(ctx, transition)
         report_runs(ctx, transition, run_log.locate(connection) or run_log.RUN_LOG_SCHEMA)
         if transition.objects.complete and transition.objects.legacy_tables:
