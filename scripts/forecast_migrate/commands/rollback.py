@@ -177,7 +177,31 @@ class Rollback:
                 verified={check.table: check.ok for check in self.checks},
             )
             record.message = self.verdict()
-        self._report(record.run_id)
+        # what the committed rollback did, once the run log has its outcome
+        reporter, backup = ctx.reporter, self.backup
+        for table in self.renamed:
+            reporter.result(f"Renamed {table}{RENAMED_SUFFIX} back to {table}")
+        for path in self.exported:
+            reporter.result(f"Saved application rows to {path}")
+        if backup is None:
+            reporter.result("No verified backup: the legacy tables could not be checked")
+        else:
+            reporter.result(
+                f"Legacy tables against backup {backup.name} "
+                f"(taken {backup.created_at:%Y-%m-%d %H:%M:%S %Z}):"
+            )
+            for check in self.checks:
+                restored = " (restored)" if check.table in self.restored else ""
+                reporter.result(f"  {check.describe()}{restored}")
+        verdict = self.verdict()
+        reporter.result(f"{verdict[0].upper()}{verdict[1:]}; run log #{record.run_id}")
+        if backup is not None and not self.legacy_tables_match:
+            reporter.result(
+                f"The rollback is committed. The legacy tables changed since {backup.name} was "
+                "taken: rows the old application wrote since then are expected; if instead a "
+                "table was damaged, `forecast-migrate rollback --restore-from-backup "
+                f"{backup.name}` replaces it with the backup's copy (discarding those rows)"
+            )
         return EXIT_OK if self.legacy_tables_match else EXIT_CHECK_FAILED
 
     @property
@@ -279,33 +303,6 @@ class Rollback:
             return f"rolled back; legacy tables match backup {self.backup.name}"
         differing = ", ".join(check.table for check in self.checks if not check.ok)
         return f"rolled back; legacy tables differ from backup {self.backup.name}: {differing}"
-
-    def _report(self, run_id: int) -> None:
-        """Print what the committed rollback did, once the run log has its outcome."""
-        reporter, backup = self.ctx.reporter, self.backup
-        for table in self.renamed:
-            reporter.result(f"Renamed {table}{RENAMED_SUFFIX} back to {table}")
-        for path in self.exported:
-            reporter.result(f"Saved application rows to {path}")
-        if backup is None:
-            reporter.result("No verified backup: the legacy tables could not be checked")
-        else:
-            reporter.result(
-                f"Legacy tables against backup {backup.name} "
-                f"(taken {backup.created_at:%Y-%m-%d %H:%M:%S %Z}):"
-            )
-            for check in self.checks:
-                restored = " (restored)" if check.table in self.restored else ""
-                reporter.result(f"  {check.describe()}{restored}")
-        verdict = self.verdict()
-        reporter.result(f"{verdict[0].upper()}{verdict[1:]}; run log #{run_id}")
-        if backup is not None and not self.legacy_tables_match:
-            reporter.result(
-                f"The rollback is committed. The legacy tables changed since {backup.name} was "
-                "taken: rows the old application wrote since then are expected; if instead a "
-                "table was damaged, `forecast-migrate rollback --restore-from-backup "
-                f"{backup.name}` replaces it with the backup's copy (discarding those rows)"
-            )
 
 
 def _describe_holders(holders: list[tuple]) -> str:
