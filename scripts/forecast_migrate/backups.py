@@ -62,8 +62,6 @@ class ManifestEntry(NamedTuple):
 
 @dataclass(frozen=True)
 class Backup:
-    """One backup schema and its manifest."""
-
     name: str
     created_at: datetime.datetime
     verified_at: datetime.datetime | None
@@ -102,7 +100,6 @@ class TableCheck(NamedTuple):
 
 
 def validate_name(name: str) -> str:
-    """A backup name is `backup_` plus lower-case letters, digits and underscores."""
     if not NAME_PATTERN.match(name):
         raise MigrationError(
             f"invalid backup name {name!r}: use backup_ followed by lower-case letters, "
@@ -158,7 +155,6 @@ def compare(connection, schema: str, backup: Backup, tables: Sequence[str]) -> l
 
 
 def verify(connection, backup: Backup) -> list[TableCheck]:
-    """Check the backup's copies against its manifest; mark it verified when all match."""
     checks = compare(connection, backup.name, backup, [entry.table for entry in backup.entries])
     if all(check.ok for check in checks):
         execute(connection, _statement(MARK_VERIFIED, backup.name))

@@ -25,7 +25,6 @@ Query = str | sql.Composable
 
 
 def setting(name: str) -> str:
-    """One PG* variable, or the dbt profile's default for it."""
     return os.environ.get(name) or PROFILE_DEFAULTS[name]
 
 

@@ -88,7 +88,6 @@ class DbtSession:
         return rows, errors
 
     def show_one(self, analysis: str) -> list[Row]:
-        """The rows of one analysis; a MigrationError when it could not run."""
         rows, errors = self.show(analysis)
         if analysis not in rows:
             raise MigrationError(f"dbt show {analysis} failed: {errors.get(analysis, '?')}")

@@ -31,7 +31,6 @@ def check_coverage(target_path: Path = PROJECT_DIR / "target") -> None:
 
 
 def run(server: str = "embedded", coverage: bool = True) -> int:
-    """Generate target/static_index.html (and check coverage)."""
     began = time.monotonic()
     stop_after = server == "embedded" and not (embedded.DEFAULT_PGDATA / "postmaster.pid").exists()
     try:

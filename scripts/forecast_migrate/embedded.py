@@ -57,7 +57,6 @@ def drop_database(env: dict[str, str], name: str) -> None:
 
 
 def recreate_database(env: dict[str, str], name: str, template: str | None = None) -> None:
-    """Drop database `name` and create it again, empty or as a file copy of `template`."""
     drop_database(env, name)
     create = sql.SQL("create database {}").format(sql.Identifier(name))
     if template:

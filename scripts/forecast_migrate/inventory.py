@@ -103,8 +103,6 @@ def read(session: DbtSession) -> Inventory:
 
 
 class PresentObject(NamedTuple):
-    """An object of the project that exists in the database."""
-
     schema: str
     name: str
     kind: str  # table, view or type

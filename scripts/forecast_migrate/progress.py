@@ -70,7 +70,6 @@ class Reporter:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
     def progress(self, text: str) -> None:
-        """A progress line, stamped with the seconds since the command started."""
         line = f"[{self.elapsed():6.1f}s] {text}"
         if self.quiet:
             return

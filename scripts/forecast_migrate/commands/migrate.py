@@ -17,7 +17,6 @@ COMPLETE_PREFIX = "Migration complete: "
 
 
 def run(ctx: Context, backup_name: str | None = None, rerun: bool = False) -> int:
-    """Check, back up, build and verify; return 0, or raise with the step that failed."""
     if backup_name is not None:
         backups.validate_name(backup_name)
     with ctx.locked_for_writing() as connection:
@@ -45,7 +44,6 @@ def run(ctx: Context, backup_name: str | None = None, rerun: bool = False) -> in
 
 
 def run_steps(ctx: Context, connection, backup_name: str | None, record: run_log.Recorder) -> None:
-    """The four steps, each stopping the migration with its reason when it fails."""
     reporter = ctx.reporter
     reporter.progress("Step 1: readiness check")
     if blockers := check_readiness(ctx, with_report=not reporter.quiet):

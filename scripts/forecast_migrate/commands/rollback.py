@@ -123,7 +123,6 @@ class Rollback:
         )
 
     def run(self) -> int:
-        """Under the migration lock: check, ask, then run the transaction and report."""
         ctx, connection, inventory = self.ctx, self.connection, self.ctx.inventory
         objects = find(connection, inventory)
         if objects.nothing_present and self.restore_from is None:

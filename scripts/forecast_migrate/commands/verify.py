@@ -82,7 +82,6 @@ class Report:
 
 
 def run(ctx: Context, format: str = "text", output: Path | None = None) -> int:
-    """Verify and print (or write to `output`) the report; exit code 1 if a check failed."""
     ctx.reporter.progress_to_stderr = output is None
     # the analyses and the data tests; the inventory's objects by "group (schema)"
     session, inventory = ctx.dbt, ctx.inventory
@@ -159,7 +158,6 @@ class Document:
 
 
 def render(report: Report, markdown: bool = False) -> str:
-    """The report as text (aligned tables) or Markdown (for a change ticket)."""
     out, rows, checks, tests = Document(markdown), report.rows, report.checks, report.tests
     context = (rows["project_context"] or [{}])[0]
     failed = report.failed_checks()
