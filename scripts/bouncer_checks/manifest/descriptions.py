@@ -13,13 +13,11 @@ def _described(entry) -> bool:
 @check
 def check_column_descriptions_of_seeds_and_sources(ctx):
     """Every column a seed or source table declares has a description."""
-    nodes = [*ctx.manifest_obj.manifest.sources.values()]
-    nodes += [
-        node for node in ctx.manifest_obj.manifest.nodes.values() if node.resource_type == "seed"
-    ]
+    manifest = ctx.manifest_obj.manifest
+    seeds = [node for node in manifest.nodes.values() if node.resource_type == "seed"]
     missing = [
         f"{node.name}.{name}"
-        for node in nodes
+        for node in [*manifest.sources.values(), *seeds]
         if node.package_name == PROJECT
         for name, column in (node.columns or {}).items()
         if not _described(column)
