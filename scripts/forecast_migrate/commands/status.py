@@ -20,12 +20,36 @@ RETENTION = datetime.timedelta(days=DEFAULT_RETENTION_DAYS)
 
 def run(ctx: Context) -> int:
     result = ctx.reporter.result
-    with ctx.connected() as connection:
-        transition = read_transition(connection, ctx.inventory)
+    with ctx.connected() as connection:  # connected before dbt reads the inventory
+        inventory = ctx.inventory
+        transition = read_transition(connection, inventory)
+        objects = transition.objects
         now = fetch_value(connection, queries.SERVER_NOW)
-        report_migration(ctx, transition)
+        result(f"Status of {describe_target()}")
+        result(f"  migration: {transition.describe()}")
+        if (last := transition.last_successful_migrate) is not None:
+            counts = [f"{last.counts[n]} {n}" for n in MIGRATED_COUNTS if n in last.counts]
+            counted = f" ({', '.join(counts)})" if counts else ""
+            finished = f"finished {_when(last.finished_at)}{counted}"
+            result(f"  last successful migrate: run #{last.id}, {finished}")
+        result(
+            f'  objects: {objects.summary()} (target schema "{inventory.target_schema}", migration '
+            f'schema "{inventory.migration_schema}")'
+        )
+        legacy = ", ".join(objects.legacy_tables) or "none"
+        result(f'  legacy tables in "{inventory.legacy_schema}": {legacy}')
+        if retired := ", ".join(objects.retired_legacy):
+            result(
+                f"  replaced by read-only views at the clean-up: {retired} "
+                "(old queries read the new tables through them; writes fail)"
+            )
+        if renamed := ", ".join(f"{table}_legacy" for table in objects.renamed_legacy):
+            result(
+                f"  renamed by an earlier hand-run migration: {renamed} "
+                "(rollback renames them back)"
+            )
         report_runs(ctx, transition, run_log.locate(connection) or run_log.RUN_LOG_SCHEMA)
-        if transition.objects.complete and transition.objects.legacy_tables:
+        if objects.complete and objects.legacy_tables:
             # legacy rows the next build would carry over (analysis pending_legacy_rows)
             result()
             result(
@@ -40,8 +64,8 @@ def run(ctx: Context) -> int:
                 ctx.reporter.table(["legacy table", "rows"], counts)
                 if any(count for _, count in counts):
                     result("  `forecast-migrate migrate --rerun` carries them over")
-        present = {obj.name for obj in transition.objects.relations}
-        targets = [table.identifier for table in ctx.inventory.target_tables]
+        present = {obj.name for obj in objects.relations}
+        targets = [table.identifier for table in inventory.target_tables]
         if tables := tuple(table for table in targets if table in present):
             counts = count_application_rows(connection, application_rows(ctx.dbt), tables)
             _section(
@@ -68,10 +92,9 @@ def run(ctx: Context) -> int:
                 for backup in backups.list_backups(connection)
             ],
         )
-    last = transition.last_successful_migrate
     if transition.cleaned_up:
         legacy_tables = "replaced by read-only views at the clean-up"
-    elif not transition.objects.legacy_tables:
+    elif not objects.legacy_tables:
         legacy_tables = "gone"
     elif last is None or last.finished_at is None:
         legacy_tables = "kept (no successful migrate since the last rollback)"
@@ -97,33 +120,6 @@ def _section(
     ctx.reporter.result(f"{title}{detail}:" if rows else f"{title}: {empty}")
     if rows:
         ctx.reporter.table(headers, rows)
-
-
-def report_migration(ctx: Context, transition: Transition) -> None:
-    result, inventory, objects = ctx.reporter.result, ctx.inventory, transition.objects
-    result(f"Status of {describe_target()}")
-    result(f"  migration: {transition.describe()}")
-    if (last := transition.last_successful_migrate) is not None:
-        counts = [f"{last.counts[name]} {name}" for name in MIGRATED_COUNTS if name in last.counts]
-        counted = f" ({', '.join(counts)})" if counts else ""
-        finished = f"finished {_when(last.finished_at)}{counted}"
-        result(f"  last successful migrate: run #{last.id}, {finished}")
-    result(
-        f'  objects: {objects.summary()} (target schema "{inventory.target_schema}", migration '
-        f'schema "{inventory.migration_schema}")'
-    )
-    legacy = ", ".join(objects.legacy_tables) or "none"
-    result(f'  legacy tables in "{inventory.legacy_schema}": {legacy}')
-    if objects.retired_legacy:
-        result(
-            f"  replaced by read-only views at the clean-up: {', '.join(objects.retired_legacy)} "
-            "(old queries read the new tables through them; writes fail)"
-        )
-    if objects.renamed_legacy:
-        renamed = ", ".join(f"{table}_legacy" for table in objects.renamed_legacy)
-        result(
-            f"  renamed by an earlier hand-run migration: {renamed} (rollback renames them back)"
-        )
 
 
 def report_runs(ctx: Context, transition: Transition, schema: str) -> None:
