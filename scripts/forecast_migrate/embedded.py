@@ -33,7 +33,6 @@ def stop(pgdata: Path = DEFAULT_PGDATA) -> None:
 
 
 def connect(env: dict[str, str], database: str):
-    """An autocommit connection to `database` on the server `env` (from start()) reaches."""
     connection = psycopg2.connect(
         host=env["PGHOST"],
         port=env["PGPORT"],

@@ -40,8 +40,6 @@ FOLDER_GROUPS = {
 
 @dataclass(frozen=True)
 class Relation:
-    """A model or seed of the project: where it lives and how dbt builds it."""
-
     name: str
     group: str  # new table, compat view, ... (FOLDER_GROUPS), or seed
     schema: str
