@@ -2,26 +2,25 @@
 -- carries over (its changed ids that are still in the legacy table), each once and classified
 -- as int_price_rows_classified classifies them. A batch that reads every row is the whole
 -- classified table: not compared here (assert_price_rows_match_legacy reads every row).
-{%- set batch = price_batch_state().current %}
-{%- set compared = batch is not none and not batch.reads_every_row %}
 
 with
 
-batch_ids as (
-    select unnest(batches.changed_price_ids) as id
-    from {{ ref('price_load_batches') }} as batches
-    where batches.batch_id = {{ batch.batch_id if compared else 0 }}
+batch as (
+    select batches.changed_price_ids from {{ ref('price_load_batches') }} as batches
+    order by batches.batch_id desc
+    limit 1
 ),
 
 expected as (
     select classified.*
     from {{ ref('int_price_rows_classified') }} as classified
-    where {{ 'true' if compared else 'false' }} and classified.id in (select batch_ids.id from batch_ids)
+    where classified.id = any((select batch.changed_price_ids from batch)::integer[])
 ),
 
 actual as (
+    -- read only when the batch holds its changed ids
     select * from {{ ref('int_price_rows_batch') }}
-    where {{ 'true' if compared else 'false' }}
+    where (select batch.changed_price_ids is not null from batch)
 ),
 
 differences as (

@@ -1,13 +1,7 @@
--- The legacy price rows of this build's batch (int_price_rows_batch) that pass the per-row
--- checks, each in the instance of its forecast run. The first batch is a bulk load (every
--- legacy row: CREATE TABLE AS, then the contract's constraints, bulk_load). A later batch
--- carries its rows over (strategy carry_over): a new id is inserted, a corrected one is
--- rewritten, unless the application has changed that row since (then the application's
--- value stays and migration_exceptions lists both). A row whose (instance, timestamp) is
--- taken by another id is not loaded, and listed. The post-hook records on the batch's row
--- of the load ledger that it is loaded, by which transaction, and how many rows it wrote.
--- the carry_over strategy reads the load ledger (macro written_by_the_migration):
+-- The legacy price rows of this build's batch that pass the per-row checks, each in the
+-- instance of its forecast run (doc block price_forecast).
 -- depends_on: {{ ref('price_load_batches') }}
+-- depends_on: {{ ref('int_price_rows_batch') }}
 {{ config(
     incremental_strategy = 'carry_over',
     skip_conflicts_on = ['curve_instance_id', 'timestamp'],
@@ -26,15 +20,24 @@
 
 with
 
-batch_rows as (
-    select * from {{ ref('int_price_rows_batch') }}
-    where exception_reason is null
-),
+{% if is_incremental() %}
+    batch_rows as materialized (
+        -- read once, not once for each instance the batch's rows are joined to
+        select * from {{ ref('int_price_rows_batch') }}
+        where exception_reason is null
+    ),
+{% else %}
+    batch_rows as (
+        -- the first load reads every classified row directly: a plain scan keeps its
+        -- parallel plan
+        select * from {{ ref('int_price_rows_classified') }}
+        where exception_reason is null
+    ),
+{% endif %}
 
 -- The migrated instances, each with the run key a price row finds it by and the baseline its
--- flags are relative to. Not materialized: a CTE scan would keep the load out of a parallel
--- plan; inlined, the few instances are the hashed side of the join (enable_nestloop = off
--- for the first batch; a later batch looks its few rows up by index instead).
+-- flags are relative to. Not materialized: inlined, the few instances are the hashed side of
+-- the first load's parallel join (enable_nestloop = off for it).
 legacy_instances as (
     select
         id as curve_instance_id,

@@ -1,17 +1,10 @@
--- Legacy price rows counted once: one row per forecast run (curve, run date, value_type) of
--- the rows that pass the per-row checks, and one per (run, reason) of the rows that do not,
--- with their ids. Incremental, by the batches of the load ledger (price_load_batches): a
--- batch of new rows only is added to its groups, so a re-run's cost follows the new rows;
--- the first batch, and a batch with a corrected or deleted legacy row (or after a build
--- that stopped between counting and loading), count every legacy row again, in one pass.
--- The groups are few (runs x reasons x units) but the planner cannot tell from the legacy
--- statistics and would sort every row to group them; enable_sort = off (this transaction
--- only) makes it hash them, ~1.6x faster on 5M rows.
--- The unique index on group_key (the upsert's key) is made by a post-hook rather than
--- dbt's `indexes` config, whose index names change with every build.
--- depends_on: {{ ref('int_price_rows_classified') }}
+-- Legacy price rows counted once, by the batches of the load ledger (see the YAML).
+-- enable_sort = off: the groups are few (runs x reasons x units), but the planner cannot
+-- tell from the legacy statistics and would sort every row to group them; hashing them is
+-- ~1.6x faster on 5M rows. The upsert's unique index is made by a post-hook: the names of
+-- dbt's `indexes` change with every build.
+-- depends_on: {{ ref('price_load_batches') }}
 -- depends_on: {{ ref('int_price_rows_batch') }}
-{%- set recount = price_rows_recount_needed() %}
 {{ config(
     materialized = 'incremental',
     unique_key = 'group_key',
@@ -20,7 +13,7 @@
     pre_hook = [
         "{{ bulk_session_settings() }}",
         "set local enable_sort = off",
-        "{{ 'delete from ' ~ this if is_incremental() and price_rows_recount_needed() else 'select 1' }}",
+        "{{ 'delete from ' ~ this ~ ' where ' ~ price_rows_recount_needed() if is_incremental() else 'select 1' }}",
     ],
     post_hook = [
         "create unique index if not exists int_price_rows_counted_group_key_idx on {{ this }} (group_key)",
@@ -32,10 +25,15 @@
 with
 
 new_rows as (
-    {% if recount -%}
+    {% if is_incremental() -%}
+        -- every row again when the ledger says so, else the batch's rows
         select * from {{ ref('int_price_rows_classified') }}
-    {%- else -%}
+        where {{ price_rows_recount_needed() | indent(8) }}
+        union all
         select * from {{ ref('int_price_rows_batch') }}
+        where not {{ price_rows_recount_needed() | indent(8) }}
+    {%- else -%}
+        select * from {{ ref('int_price_rows_classified') }}
     {%- endif %}
 ),
 
@@ -128,35 +126,16 @@ keyed as (
     ),
 {% else %}
     merged as (
-        select
-            group_key,
-            curve_id,
-            forecast_run_date,
-            value_type,
-            exception_reason,
-            price_rows,
-            first_flow_date_start,
-            last_flow_date_start,
-            units_counts,
-            excepted_ids
-        from keyed
+        select * from keyed
     ),
 {% endif %}
 
 final as (
     select
-        group_key,
-        curve_id,
-        forecast_run_date,
-        value_type,
-        exception_reason,
-        price_rows,
-        first_flow_date_start,
-        last_flow_date_start,
-        units_counts,
-        excepted_ids::integer[] as excepted_ids,
+        merged.*,
         -- the batch of the load ledger that last added to the group
-        {{ (price_batch_state().current or {}).get('batch_id') or 'null' }}::integer as counted_in_batch
+        (select max(batches.batch_id) from {{ ref('price_load_batches') }} as batches)::integer
+            as counted_in_batch
     from merged
 )
 
