@@ -17,7 +17,9 @@
 
 with
 
-legacy_prices as (
+-- not materialized: read by id (legacy_row) and, when deletions are looked for, whole;
+-- as CTEs read twice they would be materialized, every row
+legacy_prices as not materialized (
     select
         id,
         curve_id,
@@ -37,7 +39,7 @@ counted as (
     select * from {{ ref('int_price_rows_counted') }}
 ),
 
-prices as (
+prices as not materialized (
     select * from {{ ref('PriceForecast') }}
 ),
 
