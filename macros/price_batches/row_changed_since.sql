@@ -5,9 +5,12 @@
     (
         (age({{ row_version }})::bigint - {{ statement_age }} + 4294967296) % 4294967296
         <= (
-            age((pg_snapshot_xmax(({{ snapshot }})::pg_snapshot)::text::bigint % 4294967296)::text::xid)::bigint
-            - {{ statement_age }} + 4294967296
-        ) % 4294967296
+            -- a scalar subquery: the snapshot is parsed once, not for every row
+            select (
+                age((pg_snapshot_xmax(({{ snapshot }})::pg_snapshot)::text::bigint % 4294967296)::text::xid)::bigint
+                - {{ statement_age }} + 4294967296
+            ) % 4294967296
+        )
         or {{ row_version }} = any(array(
             select (in_progress::text::bigint % 4294967296)::text::xid
             from pg_snapshot_xip(({{ snapshot }})::pg_snapshot) as in_progress
