@@ -175,6 +175,43 @@ def test_application_rows_survive_re_runs_and_full_refresh(migrated_db):
     assert compat == [("ERCOT", "App Hub", "DA")]
 
 
+def test_a_legacy_correction_of_a_row_the_application_changed_keeps_both(migrated_db):
+    db = migrated_db
+    price_id = db.scalar('select min(id) from "PriceForecast"')
+    # the new application changes a migrated row, then the old one corrects its legacy row
+    db.execute(
+        'update "PriceForecast" set value = value + 100 where id = %s',
+        (price_id,),
+        role=LEGACY_APP_ROLE,
+    )
+    db.execute(
+        'update "Forecasts".price_forecasts set value = value - 1 where id = %s', (price_id,)
+    )
+    app_value = db.scalar('select value from "PriceForecast" where id = %s', (price_id,))
+    legacy_value = db.scalar(
+        'select value from "Forecasts".price_forecasts where id = %s', (price_id,)
+    )
+    assert app_value != legacy_value
+    db.build()
+    assert db.scalar('select value from "PriceForecast" where id = %s', (price_id,)) == app_value
+    listed = db.query(
+        "select reason, (legacy_row ->> 'value')::float8, (application_row ->> 'value')::float8 "
+        "from forecast_migration.migration_exceptions where source_table = 'price_forecasts' and source_id = %s",
+        (price_id,),
+    )
+    assert len(listed) == 1
+    reason, listed_legacy, listed_app = listed[0]
+    assert reason.startswith(
+        "corrected in the legacy table after the application changed the migrated row"
+    )
+    assert (listed_legacy, listed_app) == (legacy_value, app_value)
+    # the old application reads its own correction back
+    assert (
+        db.scalar("select value from price_forecasts_compat where id = %s", (price_id,))
+        == legacy_value
+    )
+
+
 def test_a_legacy_row_whose_id_the_application_took_is_listed_not_merged(sample_db):
     db = sample_db
     db.build(vars={"legacy_id_headroom": 0})
