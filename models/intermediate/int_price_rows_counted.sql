@@ -1,8 +1,7 @@
 -- Legacy price rows counted once, by the batches of the load ledger (see the YAML).
--- enable_sort = off: the groups are few (runs x reasons x units), but the planner cannot
--- tell from the legacy statistics and would sort every row to group them; hashing them is
--- ~1.6x faster on 5M rows. The upsert's unique index is made by a post-hook: the names of
--- dbt's `indexes` change with every build.
+-- enable_sort = off: the groups are few (runs x reasons x units), but the planner cannot tell
+-- and would sort every row to group them; hashing is ~1.6x faster on 5M rows. The upsert's
+-- unique index is a post-hook: the names of dbt's `indexes` change with every build.
 -- depends_on: {{ ref('price_load_batches') }}
 -- depends_on: {{ ref('int_price_rows_batch') }}
 {{ config(
@@ -61,6 +60,13 @@ per_units as (
 
 new_groups as (
     select
+        concat_ws(
+            '|',
+            coalesce(curve_id::text, '-'),
+            coalesce(to_char(forecast_run_date, 'YYYY-MM-DD"T"HH24:MI:SS.US'), '-'),
+            coalesce('v:' || value_type, 'null'),
+            exception_reason
+        ) as group_key,
         curve_id,
         forecast_run_date,
         value_type,
@@ -72,71 +78,40 @@ new_groups as (
         (
             select array_agg(excepted.id order by excepted.id)
             from unnest(min(per_units.excepted_ids)) as excepted (id)
-        ) as excepted_ids
+        ) as excepted_ids,
+        -- the batch of the load ledger that last added to the group
+        (select max(batches.batch_id) from {{ ref('price_load_batches') }} as batches)::integer
+            as counted_in_batch
     from per_units
     group by curve_id, forecast_run_date, value_type, exception_reason
-),
-
-keyed as (
-    select
-        concat_ws(
-            '|',
-            coalesce(curve_id::text, '-'),
-            coalesce(to_char(forecast_run_date, 'YYYY-MM-DD"T"HH24:MI:SS.US'), '-'),
-            coalesce('v:' || value_type, 'null'),
-            exception_reason
-        ) as group_key,
-        *
-    from new_groups
 ),
 
 {% if is_incremental() %}
     merged as (
         -- a group that already has rows: add the new ones to it
         select
-            keyed.group_key,
-            keyed.curve_id,
-            keyed.forecast_run_date,
-            keyed.value_type,
-            keyed.exception_reason,
-            coalesce(counted.price_rows, 0) + keyed.price_rows as price_rows,
-            least(counted.first_flow_date_start, keyed.first_flow_date_start) as first_flow_date_start,
-            greatest(counted.last_flow_date_start, keyed.last_flow_date_start) as last_flow_date_start,
-            (
-                select jsonb_object_agg(units_totals.units, units_totals.total)
-                from (
-                    select
-                        units_count.key as units,
-                        sum(units_count.value::bigint) as total
-                    from (
-                        select * from jsonb_each_text(counted.units_counts)
-                        union all
-                        select * from jsonb_each_text(keyed.units_counts)
-                    ) as units_count
-                    group by units_count.key
-                ) as units_totals
-            ) as units_counts,
+            new_groups.group_key,
+            new_groups.curve_id,
+            new_groups.forecast_run_date,
+            new_groups.value_type,
+            new_groups.exception_reason,
+            coalesce(counted.price_rows, 0) + new_groups.price_rows as price_rows,
+            least(counted.first_flow_date_start, new_groups.first_flow_date_start) as first_flow_date_start,
+            greatest(counted.last_flow_date_start, new_groups.last_flow_date_start) as last_flow_date_start,
+            {{ sum_jsonb_counts('counted.units_counts', 'new_groups.units_counts') }} as units_counts,
             case
-                when keyed.exception_reason is not null
-                    then coalesce(counted.excepted_ids, '{}') || keyed.excepted_ids::integer[]
-            end as excepted_ids
-        from keyed
+                when new_groups.exception_reason is not null
+                    then coalesce(counted.excepted_ids, '{}') || new_groups.excepted_ids::integer[]
+            end as excepted_ids,
+            new_groups.counted_in_batch
+        from new_groups
         left join {{ this }} as counted
-            on keyed.group_key = counted.group_key
-    ),
+            on new_groups.group_key = counted.group_key
+    )
 {% else %}
     merged as (
-        select * from keyed
-    ),
+        select * from new_groups
+    )
 {% endif %}
 
-final as (
-    select
-        merged.*,
-        -- the batch of the load ledger that last added to the group
-        (select max(batches.batch_id) from {{ ref('price_load_batches') }} as batches)::integer
-            as counted_in_batch
-    from merged
-)
-
-select * from final
+select * from merged
