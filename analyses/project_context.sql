@@ -10,4 +10,5 @@ select
     '{{ var("migration_schema") | replace("'", "''") }}' as migration_schema,
     {{ var('expected_curve_count') | int }} as expected_curve_count,
     '{{ var("enum_types").keys() | join(",") if execute }}' as enum_types,
+    '{{ cutover_guard() }}' as cutover_guard,
     to_char(now() at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS "UTC"') as checked_at

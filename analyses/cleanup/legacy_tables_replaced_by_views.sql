@@ -65,3 +65,6 @@ drop table
 {%- for legacy_table, compat_view, new_table in replaced %}
 {{ legacy_schema }}.{{ adapter.quote(legacy_table ~ '_retired') }}{{ "," if not loop.last else ";" }}
 {%- endfor %}
+
+-- the guard of `forecast-migrate cutover`, if any: its triggers went with the tables
+drop function if exists {{ legacy_schema }}.{{ cutover_guard() }}();

@@ -12,7 +12,7 @@ from types import ModuleType
 import psycopg2
 
 from . import EXIT_CHECK_FAILED, EXIT_USAGE, MigrationError
-from .commands import backup, check, cleanup, migrate, rollback, status, verify
+from .commands import backup, check, cleanup, cutover, migrate, rollback, status, verify
 from .context import Context
 from .database import one_line
 from .progress import Reporter
@@ -24,6 +24,8 @@ sequence of a maintenance window:
   forecast-migrate migrate    check, verified backup, dbt build, verification (Steps 1-4)
   forecast-migrate status     where the transition stands
   forecast-migrate verify     Step 4 report (--format markdown for the change ticket)
+  forecast-migrate cutover    carry over the old application's last writes in a write
+                              freeze of seconds, then make the legacy tables read-only
   forecast-migrate rollback   back to the legacy tables, verified against the backup
   forecast-migrate cleanup    backups and legacy tables past their retention (dry run)
 
@@ -119,6 +121,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="text (default) or markdown (for a change ticket)",
     )
     sub.add_argument("--output", type=Path, metavar="FILE", help="write the report to FILE")
+
+    sub = command(
+        cutover, "carry over the last legacy writes under a lock, then make the tables read-only"
+    )
+    sub.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=cutover.DEFAULT_LOCK_TIMEOUT_SECONDS,
+        metavar="SECONDS",
+        help="give up, changing nothing, when the tables stay locked this long (default "
+        "%(default)s, 3 attempts)",
+    )
+    sub.add_argument(
+        "--print-sql", action="store_true", help="print the statements instead of running them"
+    )
 
     sub = command(rollback, "drop what the migration created and verify the legacy tables")
     sub.add_argument(

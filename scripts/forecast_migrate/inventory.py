@@ -28,6 +28,13 @@ ENUM_TYPES_IN_SCHEMA = sql.SQL(
     "join pg_catalog.pg_namespace as nsp on nsp.oid = typ.typnamespace "
     "where nsp.nspname = %s and typ.typtype = 'e'"
 )
+# (schema, trigger name) -> the tables of the schema that carry the trigger
+TABLES_WITH_TRIGGER = sql.SQL(
+    "select rel.relname from pg_catalog.pg_trigger as trg "
+    "join pg_catalog.pg_class as rel on rel.oid = trg.tgrelid "
+    "join pg_catalog.pg_namespace as nsp on nsp.oid = rel.relnamespace "
+    "where nsp.nspname = %s and trg.tgname = %s"
+)
 # how verify groups the models, by their folder under models/
 FOLDER_GROUPS = {
     "forecast": "new table",
@@ -61,6 +68,7 @@ class Inventory:
     legacy_tables: tuple[str, ...]
     relations: tuple[Relation, ...]
     enum_types: tuple[str, ...]
+    cutover_guard: str  # the triggers that make the legacy tables read-only after the cut-over
 
     @property
     def target_tables(self) -> tuple[Relation, ...]:
@@ -97,6 +105,7 @@ def read(session: DbtSession) -> Inventory:
         legacy_tables=tuple(sorted(source.identifier for source in legacy)),
         relations=tuple(sorted(relations, key=lambda relation: relation.name)),
         enum_types=tuple(context["enum_types"].split(",")),
+        cutover_guard=context["cutover_guard"],
     )
 
 
@@ -118,6 +127,7 @@ class Objects:
     renamed_legacy: tuple[str, ...]  # legacy tables found as <name>_legacy
     legacy_tables: tuple[str, ...]  # legacy tables found under their own name
     retired_legacy: tuple[str, ...] = ()  # legacy names that are views since the clean-up
+    read_only_legacy: tuple[str, ...] = ()  # legacy tables that refuse writes since the cut-over
 
     @property
     def nothing_present(self) -> bool:
@@ -153,6 +163,7 @@ def find(connection, inventory: Inventory) -> Objects:
     target = inventory.target_schema
     enum_types = dict(fetch_all(connection, ENUM_TYPES_IN_SCHEMA, (target,)))
     legacy = inventory.legacy_schema
+    guard = (legacy, inventory.cutover_guard)
     legacy_kinds = {
         table: found.get((legacy, table), ("",))[0] for table in inventory.legacy_tables
     }
@@ -170,6 +181,9 @@ def find(connection, inventory: Inventory) -> Objects:
         ),
         legacy_tables=tuple(table for table, kind in legacy_kinds.items() if kind in TABLE_KINDS),
         retired_legacy=tuple(table for table, kind in legacy_kinds.items() if kind == "v"),
+        read_only_legacy=tuple(
+            sorted(name for (name,) in fetch_all(connection, TABLES_WITH_TRIGGER, guard))
+        ),
     )
 
 

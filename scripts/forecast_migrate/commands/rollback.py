@@ -22,6 +22,7 @@ from ..state import require_create_rights, require_ownership
 
 DEFAULT_LOCK_TIMEOUT_SECONDS = 15.0
 LOCK_ATTEMPTS = 3
+WRITABLE = "legacy_tables_writable"  # the analysis that drops the guard of `cutover`
 
 
 def run(
@@ -109,6 +110,8 @@ class Rollback:
             rename.format(queries.qualified(legacy, name + RENAMED_SUFFIX), sql.Identifier(name))
             for name in self.renamed
         ]
+        if objects.read_only_legacy:  # the cut-over's guard: the legacy tables take writes again
+            self.changes += [sql.SQL(text) for text in self.ctx.dbt.compiled(WRITABLE).values()]
         # the tables to lock first (LOCK on a view also locks what it reads, the catalog included)
         self.to_lock = [
             *drops["table"],

@@ -43,6 +43,11 @@ def run(ctx: Context) -> int:
                 f"  replaced by read-only views at the clean-up: {retired} "
                 "(old queries read the new tables through them; writes fail)"
             )
+        if read_only := ", ".join(objects.read_only_legacy):
+            runs = transition.runs
+            cutover = next((r for r in runs if (r.command, r.outcome) == ("cutover", "ok")), None)
+            by = f" by cutover run #{cutover.id}, {_when(cutover.finished_at)}" if cutover else ""
+            result(f"  cut over{by}: {read_only} refuse writes (rollback makes them writable)")
         if renamed := ", ".join(f"{table}_legacy" for table in objects.renamed_legacy):
             result(
                 f"  renamed by an earlier hand-run migration: {renamed} "

@@ -1,0 +1,4 @@
+-- `forecast-migrate rollback`, in its transaction: the legacy tables accept writes again (the
+-- function of analysis legacy_tables_read_only, and with it its triggers).
+
+drop function if exists {{ adapter.quote(var('legacy_schema')) }}.{{ cutover_guard() }}() cascade

@@ -1,0 +1,1 @@
+{% macro cutover_guard() -%}refuse_writes_after_cutover{%- endmacro %}
