@@ -23,10 +23,12 @@ import datetime
 import json
 import os
 import platform
+import re
 import shlex
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -34,6 +36,7 @@ from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 
+import psycopg2
 from forecast_migrate import PROJECT_DIR, MigrationError, demo, embedded
 from forecast_migrate.dbt import ensure_profile
 from forecast_migrate.progress import table_lines
@@ -100,10 +103,20 @@ insert into {legacy}.price_forecasts (
 )
 select
     curve_id, flow_date_start, granularity, value + 1, units, location, mark_case,
-    curve_creator, value_type, mark_date + interval '30 days'
+    curve_creator, value_type, mark_date + %(days)s * interval '1 day'
 from {legacy}.price_forecasts
 where id <= %(new_rows)s
 order by id
+"""
+# the cut-over step: rows written since the last build, then the old application's writer,
+# one row per statement as its own role (demo.SAMPLE_APPLICATION_ROLE) while cutover runs
+CUTOVER_ROWS = 10_000
+APPLICATION_ROLE = ("forecast_app", "app")
+WRITE_ONE = """
+insert into {legacy}.price_forecasts
+    (curve_id, flow_date_start, value, units, value_type, mark_date)
+select curve_id, flow_date_start, value, units, value_type, mark_date + interval '90 days'
+from {legacy}.price_forecasts where id = %(id)s
 """
 
 
@@ -203,12 +216,62 @@ class Bench:
         new_rows = max(1, self.rows // 100)
         with self.timed("append 1 % new legacy rows", rows=new_rows) as step:
             append = sql.SQL(APPEND_SQL).format(legacy=LEGACY)
-            embedded.execute(self.env, RUN_DATABASE, append, {"new_rows": new_rows})
+            embedded.execute(self.env, RUN_DATABASE, append, {"new_rows": new_rows, "days": 30})
             analyze = sql.SQL("analyze {}.price_forecasts").format(LEGACY)
             embedded.execute(self.env, RUN_DATABASE, analyze)
             step.detail = (
                 f"{new_rows} rows: a new forecast run (mark_date + 30 days) of every curve"
             )
+
+    def cutover(self) -> None:
+        """`forecast-migrate cutover` after CUTOVER_ROWS new legacy rows, while a writer keeps
+        inserting one row at a time as the old application's role: how long its inserts wait."""
+        append = sql.SQL(APPEND_SQL).format(legacy=LEGACY)
+        params = {"new_rows": CUTOVER_ROWS, "days": 60}
+        embedded.execute(self.env, RUN_DATABASE, append, params)
+        role, password = APPLICATION_ROLE
+        writer_env = {**self.env, "PGUSER": role, "PGPASSWORD": password}
+        stop, waits, refused = threading.Event(), [], []
+        writer = threading.Thread(
+            target=write_one_at_a_time, args=(writer_env, stop, waits, refused)
+        )
+        command = [
+            str(Path(sys.executable).with_name("forecast-migrate")),
+            "--quiet",
+            "--yes",
+            "cutover",
+        ]
+        env = {**os.environ, **self.env, "PGDATABASE": RUN_DATABASE}
+        writer.start()
+        with self.timed("cutover (10,000 rows since the build)", rows=CUTOVER_ROWS) as step:
+            done = subprocess.run(command, env=env, capture_output=True, text=True)
+        stop.set()
+        writer.join()
+        if done.returncode != 0:
+            raise MigrationError(f"bench step cutover failed: {done.stderr.strip()}")
+        freeze = re.search(r"blocked for ([0-9.]+)s", done.stdout)
+        step.detail = (
+            f"writes blocked {freeze.group(1) if freeze else '?'} s (cutover's own figure); "
+            f"the writer's longest insert took {max(waits, default=0):.1f} s; "
+            f"{len(waits) - len(refused)} inserts accepted, {len(refused)} refused after it"
+        )
+
+
+def write_one_at_a_time(env: dict[str, str], stop: threading.Event, waits: list, refused: list):
+    """Insert legacy rows one per statement until `stop`; record each insert's duration."""
+    statement = sql.SQL(WRITE_ONE).format(legacy=LEGACY)
+    connection = embedded.connect(env, RUN_DATABASE)
+    with closing(connection), connection.cursor() as cursor:
+        row_id = 0
+        while not stop.is_set():
+            row_id += 1
+            started = time.perf_counter()
+            try:
+                cursor.execute(statement, {"id": row_id})
+            except psycopg2.Error as error:
+                refused.append(error.pgerror)
+            waits.append(time.perf_counter() - started)
+            time.sleep(0.01)
 
 
 def run_results() -> tuple[list[tuple[str, float]], str]:
@@ -250,6 +313,7 @@ def run(rows: int, shape: str, reuse_sample: bool, record: bool, keep_server: bo
     bench.append_new_rows()
     bench.dbt("dbt run (1 % new rows)", ["run"])
     bench.dbt("dbt test (verification)", ["test"])
+    bench.cutover()
     embedded.drop_database(bench.env, RUN_DATABASE)
     if not keep_server:
         embedded.stop(BENCH_PGDATA)
