@@ -4,7 +4,11 @@
             int8xor(coalesce(hashint4extended({{ row }}.id, 1), 11), coalesce(hashint4extended({{ row }}.curve_id, 2), 12)),
             int8xor(
                 coalesce(timestamp_hash_extended({{ row }}.flow_date_start, 3), 13),
-                coalesce(hashfloat8extended({{ row }}.value, 4), 14)
+                -- a float hash takes -0 for 0: a zero's sign is hashed from its text
+                int8xor(
+                    coalesce(hashfloat8extended({{ row }}.value, 4), 14),
+                    case when {{ row }}.value = 0 then hashtextextended({{ row }}.value::text, 7) else 0 end
+                )
             )
         ),
         int8xor(
