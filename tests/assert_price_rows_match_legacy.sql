@@ -8,6 +8,7 @@
 --
 -- Compared per curve first, one aggregate pass over each side (the row count and the sum of
 -- a 64-bit hash of every column); only a curve whose sums differ is compared row by row.
+{{ config(tags = ['full_pass']) }}
 {#- rows without a curve (excepted) are one more group -#}
 {%- set null_curve = -2147483648 %}
 
