@@ -213,7 +213,6 @@ class Rollback:
     def _with_retries(self) -> None:
         """Run the transaction; when a lock is not granted in time, undo and try again,
         LOCK_ATTEMPTS times in all, then give up naming the sessions in the way."""
-        holders: list[tuple] = []
         for attempt in range(1, LOCK_ATTEMPTS + 1):
             self.ctx.reporter.progress(
                 f"rollback transaction, attempt {attempt}/{LOCK_ATTEMPTS}: locking "
@@ -224,12 +223,25 @@ class Rollback:
             except psycopg2.errors.LockNotAvailable:
                 locked = [queries.regclass_text(schema, name) for schema, name in self.to_lock]
                 holders = fetch_all(self.connection, queries.LOCK_HOLDERS, (locked,))
-                self.ctx.reporter.progress(f"attempt {attempt}: {_describe_holders(holders)}")
+                in_the_way = "the tables were locked by another session (it has finished since)"
+                if holders:
+                    pid, user, application, activity_state, seconds, query, relation = holders[0]
+                    activity = (
+                        f"{activity_state} for {seconds}s, last query: {query}"
+                        if activity_state is not None
+                        else "its activity is visible only to a superuser or pg_read_all_stats"
+                    )
+                    more = f" and {len(holders) - 1} more lock(s)" if len(holders) > 1 else ""
+                    in_the_way = (
+                        f"{relation} is locked by session pid {pid} (user {user}, "
+                        f"application '{application or '?'}', {activity}){more}"
+                    )
+                self.ctx.reporter.progress(f"attempt {attempt}: {in_the_way}")
                 if attempt < LOCK_ATTEMPTS:
                     time.sleep(0.2)
         raise MigrationError(
             f"rollback gave up after {LOCK_ATTEMPTS} attempts of {self.attempt_ms} ms: "
-            f"{_describe_holders(holders)}. Nothing changed; end that session or retry later"
+            f"{in_the_way}. Nothing changed; end that session or retry later"
         )
 
     def _transaction(self) -> None:
@@ -305,20 +317,3 @@ class Rollback:
             return f"rolled back; legacy tables match backup {self.backup.name}"
         differing = ", ".join(check.table for check in self.checks if not check.ok)
         return f"rolled back; legacy tables differ from backup {self.backup.name}: {differing}"
-
-
-def _describe_holders(holders: list[tuple]) -> str:
-    if not holders:
-        return "the tables were locked by another session (it has finished since)"
-    pid, user, application, activity_state, seconds, query, relation = holders[0]
-    # another role's activity is visible only to superusers and pg_read_all_stats
-    activity = (
-        f"{activity_state} for {seconds}s, last query: {query}"
-        if activity_state is not None
-        else "its activity is visible only to a superuser or pg_read_all_stats"
-    )
-    more = f" and {len(holders) - 1} more lock(s)" if len(holders) > 1 else ""
-    return (
-        f"{relation} is locked by session pid {pid} (user {user}, "
-        f"application '{application or '?'}', {activity}){more}"
-    )
