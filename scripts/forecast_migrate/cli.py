@@ -90,6 +90,19 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(run=module.run)
         return sub
 
+    def lock_options(sub: argparse.ArgumentParser, default: float, give_up: str) -> None:
+        sub.add_argument(
+            "--lock-timeout",
+            type=float,
+            default=default,
+            metavar="SECONDS",
+            help=f"{give_up} when the tables stay locked this long (default %(default)s, "
+            "3 attempts)",
+        )
+        sub.add_argument(
+            "--print-sql", action="store_true", help="print the statements instead of running them"
+        )
+
     command(check, "readiness report and source tests (runbook Step 1); writes nothing")
 
     sub = command(backup, "copy the legacy tables into a new, verified backup schema (Step 2)")
@@ -125,17 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command(
         cutover, "carry over the last legacy writes under a lock, then make the tables read-only"
     )
-    sub.add_argument(
-        "--lock-timeout",
-        type=float,
-        default=cutover.DEFAULT_LOCK_TIMEOUT_SECONDS,
-        metavar="SECONDS",
-        help="give up, changing nothing, when the tables stay locked this long (default "
-        "%(default)s, 3 attempts)",
-    )
-    sub.add_argument(
-        "--print-sql", action="store_true", help="print the statements instead of running them"
-    )
+    lock_options(sub, cutover.DEFAULT_LOCK_TIMEOUT_SECONDS, "give up, changing nothing,")
 
     sub = command(rollback, "drop what the migration created and verify the legacy tables")
     sub.add_argument(
@@ -153,16 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="replace legacy tables whose checksum differs from backup NAME (same transaction)",
     )
-    sub.add_argument(
-        "--lock-timeout",
-        type=float,
-        default=rollback.DEFAULT_LOCK_TIMEOUT_SECONDS,
-        metavar="SECONDS",
-        help="give up when the tables stay locked this long (default %(default)s, 3 attempts)",
-    )
-    sub.add_argument(
-        "--print-sql", action="store_true", help="print the statements instead of running them"
-    )
+    lock_options(sub, rollback.DEFAULT_LOCK_TIMEOUT_SECONDS, "give up")
 
     sub = command(cleanup, "list backups and legacy tables by age; retire them with --execute")
     sub.add_argument(
