@@ -19,8 +19,6 @@ from .database import connect, execute, fetch_all, fetch_value, transaction
 from .inventory import Inventory
 from .progress import Reporter
 
-NAME_PATTERN = re.compile(r"^backup_[a-z0-9_]{1,56}$")
-
 # A backup's statements; {backup} is its schema, {manifest} its manifest (see `_statement`).
 CREATE = """
 create schema {backup};
@@ -100,7 +98,7 @@ class TableCheck(NamedTuple):
 
 
 def validate_name(name: str) -> str:
-    if not NAME_PATTERN.match(name):
+    if not re.match(r"^backup_[a-z0-9_]{1,56}$", name):
         raise MigrationError(
             f"invalid backup name {name!r}: use backup_ followed by lower-case letters, "
             "digits or underscores (at most 63 characters), e.g. backup_20240115",
@@ -115,10 +113,8 @@ def relation_exists(connection, schema: str, name: str) -> bool:
 
 
 def read(connection, name: str) -> Backup | None:
-    if not relation_exists(connection, name, queries.MANIFEST_TABLE):
-        return None
-    rows = fetch_all(connection, _statement(MANIFEST, name))
-    if not rows:
+    exists = relation_exists(connection, name, queries.MANIFEST_TABLE)
+    if not exists or not (rows := fetch_all(connection, _statement(MANIFEST, name))):
         return None
     verified = [row[4] for row in rows]
     return Backup(
@@ -174,10 +170,9 @@ def take(connection, name: str | None, inventory: Inventory, reporter: Reporter)
         with transaction("backup", isolation_level="REPEATABLE READ") as snapshot:
             if fetch_value(snapshot, queries.SCHEMA_EXISTS, (name,)):
                 raise MigrationError(f"backup {name} already exists: it is never overwritten")
-            missing = [
+            if missing := [
                 table for table in tables if not relation_exists(snapshot, legacy_schema, table)
-            ]
-            if missing:
+            ]:
                 raise MigrationError(
                     f'cannot back up: "{legacy_schema}" has no table {", ".join(missing)}'
                 )
@@ -189,8 +184,7 @@ def take(connection, name: str | None, inventory: Inventory, reporter: Reporter)
                 )
                 copied = execute(snapshot, copy)
                 rows, checksum = fetch_all(snapshot, queries.checksum(legacy_schema, table))[0]
-                record = (table, legacy_schema, rows, checksum)
-                execute(snapshot, _statement(RECORD, name), record)
+                execute(snapshot, _statement(RECORD, name), (table, legacy_schema, rows, checksum))
                 reporter.progress(
                     f"backup {name}: copied {legacy_schema}.{table}, {copied} rows "
                     f"in {time.monotonic() - started:.1f}s"
@@ -200,8 +194,7 @@ def take(connection, name: str | None, inventory: Inventory, reporter: Reporter)
             checks = verify(verifying, backup)
         for check in checks:
             reporter.progress(f"backup {name}: verified {check.describe()}")
-        if not all(check.ok for check in checks):
-            failed = "; ".join(check.describe() for check in checks if not check.ok)
+        if failed := "; ".join(check.describe() for check in checks if not check.ok):
             raise MigrationError(f"backup {name} does not match its manifest: {failed}")
     reporter.result(
         f"Backup {name} verified: "
@@ -223,8 +216,7 @@ def restore(connection, inventory: Inventory, backup: Backup, damaged: Sequence[
         for table in sorted(restored)
     }
     order = list(graphlib.TopologicalSorter(parents).static_order())
-    missing = [table for table in order if backup.entry(table) is None]
-    if missing:
+    if missing := [table for table in order if backup.entry(table) is None]:
         raise MigrationError(f"backup {backup.name} has no copy of {', '.join(missing)}")
     # TRUNCATE empties them together; rows go back parents first
     relations = [(legacy_schema, table) for table in order]
