@@ -84,7 +84,6 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(module: ModuleType, help_text: str) -> argparse.ArgumentParser:
-        """The subcommand named after `module`; it calls `module.run` with its options."""
         name = module.__name__.rpartition(".")[2]
         sub = commands.add_parser(name, help=help_text, description=help_text, parents=[common])
         sub.set_defaults(run=module.run)

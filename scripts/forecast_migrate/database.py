@@ -75,7 +75,6 @@ def transaction(purpose: str, *, isolation_level: str | None = None) -> Iterator
 
 
 def fetch_all(connection, query: Query, params: Any = None) -> list[tuple]:
-    """Run one statement; return its rows (none for a statement without a result)."""
     with connection.cursor() as cursor:
         cursor.execute(query, params)
         return cursor.fetchall() if cursor.description else []

@@ -46,8 +46,6 @@ def _cell(value: Any, markdown: bool) -> str:
 
 
 class Reporter:
-    """Writes the CLI's output: results always, progress only without --quiet."""
-
     def __init__(self, quiet: bool = False):
         self.quiet = quiet
         self.started = time.monotonic()
@@ -153,12 +151,10 @@ class DbtProgress:
         return sum(data.run_result.status in statuses for data in finished)
 
     def problems(self) -> list[Any]:
-        """Nodes that failed, errored or were skipped, in the order they finished."""
         problem = ("error", "fail", "runtime error", "skipped")
         return [data for data in self.finished if data.run_result.status in problem]
 
     def first_problem(self) -> str:
-        """The first failing node and its message, for a one-line error."""
         if not (problems := self.problems()):
             return "see logs/forecast-migrate"
         node, result = problems[0].node_info, problems[0].run_result

@@ -100,7 +100,6 @@ def locate(connection) -> str | None:
 
 
 def recent(connection, limit: int = 20) -> list:
-    """The latest runs, newest first, as named tuples of the table's columns (or none)."""
     schema = locate(connection)
     if schema is None:
         return []

@@ -31,8 +31,6 @@ TABLE_SELECT_PRIVILEGE = sql.SQL(
 
 @dataclass(frozen=True)
 class Transition:
-    """The objects plus the run log: migrated, not migrated, or interrupted part-way."""
-
     objects: Objects
     runs: list  # the latest runs, newest first (run_log.recent)
     lock_holders: list[int]
@@ -52,7 +50,6 @@ class Transition:
 
     @property
     def migrated(self) -> bool:
-        """All objects exist and the latest migrate (if the run log has one) finished ok."""
         last = self.latest("migrate")
         return self.objects.complete and (last is None or self.outcome(last) == "ok")
 

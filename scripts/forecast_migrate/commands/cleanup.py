@@ -29,7 +29,6 @@ def run(
     retention_days: int = DEFAULT_RETENTION_DAYS,
     force: bool = False,
 ) -> int:
-    """List, then (with execute) drop what is past its retention; 1 when refused."""
     if retention_days < 0:
         raise MigrationError("--older-than must not be negative", EXIT_USAGE)
     with ctx.connected() as connection:

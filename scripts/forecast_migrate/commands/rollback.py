@@ -33,7 +33,6 @@ def run(
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT_SECONDS,
     print_sql: bool = False,
 ) -> int:
-    """Roll back; return 0, or 1 when the legacy tables do not match the backup."""
     if restore_from is not None:
         backups.validate_name(restore_from)
     if lock_timeout <= 0:
@@ -245,7 +244,6 @@ class Rollback:
         )
 
     def _transaction(self) -> None:
-        """One attempt: everything in one transaction, committed only when it all succeeded."""
         inventory = self.ctx.inventory
         self.exported, self.restored, self.checks = [], [], []
         with transaction("rollback transaction") as connection:

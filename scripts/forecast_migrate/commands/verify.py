@@ -53,8 +53,6 @@ def _verdict(ok: bool) -> str:
 
 @dataclass
 class Report:
-    """Everything the verification found, and which checks passed."""
-
     rows: dict[str, list[Row]]  # analysis name -> rows ([] when it could not run)
     query_errors: dict[str, str]  # analysis name -> dbt's error message
     objects: dict[str, dict[str, bool]]  # "group (schema)" -> object name -> found
@@ -136,7 +134,6 @@ class Document:
         self.markdown, self.lines = markdown, []
 
     def add(self, *lines: str) -> None:
-        """Lines, then a blank line."""
         self.lines += [*lines, ""]
 
     def heading(self, text: str, level: int = 2) -> None:
