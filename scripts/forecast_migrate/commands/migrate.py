@@ -99,6 +99,5 @@ def run_steps(ctx: Context, connection, backup_name: str | None, record: run_log
         )
     record.message = f"migrated; backup {backup.name}"
     reporter.result(
-        f"Done in {reporter.elapsed():.1f}s: migrated; backup {backup.name}; "
-        f"run log #{record.run_id}"
+        f"Done in {reporter.elapsed():.1f}s: {record.message}; run log #{record.run_id}"
     )
