@@ -287,8 +287,7 @@ class Rollback:
             self.restored = backups.restore(connection, inventory, backup, damaged)
             self.ctx.reporter.progress(f"restored from {backup.name}: {', '.join(self.restored)}")
             self.checks = backups.compare(connection, legacy, backup, tables)
-            if not self.legacy_tables_match:
-                failed = "; ".join(check.describe() for check in self.checks if not check.ok)
+            if failed := "; ".join(check.describe() for check in self.checks if not check.ok):
                 raise MigrationError(
                     f"restore from {backup.name} did not bring back the checksums ({failed}); "
                     "the whole rollback was undone"
