@@ -46,7 +46,7 @@ MARK_VERIFIED = "update {manifest} set verified_at = now()"
 
 
 def _statement(text: str, backup: str) -> sql.Composed:
-    manifest = queries.qualified(backup, queries.MANIFEST_TABLE)
+    manifest = sql.Identifier(backup, queries.MANIFEST_TABLE)
     return sql.SQL(text).format(backup=sql.Identifier(backup), manifest=manifest)
 
 
@@ -180,7 +180,7 @@ def take(connection, name: str | None, inventory: Inventory, reporter: Reporter)
             for table in tables:
                 started = time.monotonic()
                 copy = sql.SQL("create table {} as table {}").format(
-                    queries.qualified(name, table), queries.qualified(legacy_schema, table)
+                    sql.Identifier(name, table), sql.Identifier(legacy_schema, table)
                 )
                 copied = execute(snapshot, copy)
                 rows, checksum = fetch_all(snapshot, queries.checksum(legacy_schema, table))[0]
@@ -225,7 +225,6 @@ def restore(connection, inventory: Inventory, backup: Backup, damaged: Sequence[
     for table in order:
         rows = fetch_all(connection, queries.TABLE_COLUMNS, (legacy_schema, table))
         columns = sql.SQL(", ").join(sql.Identifier(column) for (column,) in rows)
-        legacy = queries.qualified(legacy_schema, table)
-        copy = queries.qualified(backup.name, table)
+        legacy, copy = sql.Identifier(legacy_schema, table), sql.Identifier(backup.name, table)
         execute(connection, insert.format(legacy, columns, columns, copy))
     return order

@@ -85,9 +85,7 @@ where outcome = 'running' and backend_pid = %s order by id desc limit 1
 
 
 def _statement(text: str, schema: str = RUN_LOG_SCHEMA) -> sql.Composed:
-    return sql.SQL(text).format(
-        schema=sql.Identifier(schema), runs=queries.qualified(schema, "runs")
-    )
+    return sql.SQL(text).format(schema=sql.Identifier(schema), runs=sql.Identifier(schema, "runs"))
 
 
 def locate(connection) -> str | None:
@@ -178,7 +176,7 @@ def recorded(
         execute(connection, _statement(CREATE))
     elif schema == OLD_RUN_LOG_SCHEMA:
         move = sql.SQL("create schema if not exists {new}; alter table {} set schema {new}")
-        old_runs = queries.qualified(OLD_RUN_LOG_SCHEMA, "runs")
+        old_runs = sql.Identifier(OLD_RUN_LOG_SCHEMA, "runs")
         execute(connection, move.format(old_runs, new=sql.Identifier(RUN_LOG_SCHEMA)))
         if fetch_value(connection, queries.OBJECTS_IN_SCHEMA, (OLD_RUN_LOG_SCHEMA,)) == 0:
             execute(connection, queries.drop_schema(OLD_RUN_LOG_SCHEMA))

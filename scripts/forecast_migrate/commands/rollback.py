@@ -106,7 +106,7 @@ class Rollback:
             ]
         rename = sql.SQL("alter table {} rename to {}")
         self.changes += [
-            rename.format(queries.qualified(legacy, name + RENAMED_SUFFIX), sql.Identifier(name))
+            rename.format(sql.Identifier(legacy, name + RENAMED_SUFFIX), sql.Identifier(name))
             for name in self.renamed
         ]
         if objects.read_only_legacy:  # the cut-over's guard: the legacy tables take writes again
