@@ -14,7 +14,7 @@ from .. import EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, MigrationError, backups, 
 from ..context import Context
 from ..database import execute, fetch_all, fetch_value, transaction
 from ..progress import DbtProgress
-from ..state import DEFAULT_RETENTION_DAYS, Transition, read_transition
+from ..state import Transition, read_transition
 
 LOCK_TIMEOUT_MS = 5000
 # the analyses of the clean-up of the legacy tables, compiled by dbt, run in our transaction
@@ -22,13 +22,7 @@ COMPARE_ANALYSIS = "legacy_compat_differences"
 REPLACE_ANALYSIS = "legacy_tables_replaced_by_views"
 
 
-def run(
-    ctx: Context,
-    execute: bool = False,
-    legacy_tables: bool = False,
-    retention_days: int = DEFAULT_RETENTION_DAYS,
-    force: bool = False,
-) -> int:
+def run(ctx: Context, execute: bool, legacy_tables: bool, retention_days: int, force: bool) -> int:
     if retention_days < 0:
         raise MigrationError("--older-than must not be negative", EXIT_USAGE)
     with ctx.connected() as connection:
