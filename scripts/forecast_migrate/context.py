@@ -25,8 +25,7 @@ class Context:
     @cached_property
     def dbt(self) -> DbtSession:
         # verify prints the singular tests' descriptions, which partial parsing can drop
-        full_parse = self.command == "verify"
-        return DbtSession(self.command, vars_yaml=self.vars_yaml, full_parse=full_parse)
+        return DbtSession(self.command, self.vars_yaml, full_parse=self.command == "verify")
 
     @cached_property
     def inventory(self) -> Inventory:
@@ -53,6 +52,5 @@ class Context:
                 f"{self.command} changes the database: confirm with --yes (no terminal to ask on)",
                 EXIT_USAGE,
             )
-        answer = input(f"{question} [y/N] ").strip().lower()
-        if answer not in ("y", "yes"):
+        if input(f"{question} [y/N] ").strip().lower() not in ("y", "yes"):
             raise MigrationError(f"{self.command} cancelled: nothing was changed")
