@@ -32,17 +32,14 @@ def table_lines(
         numeric = bool(rows) and all(isinstance(row[index], int | float) for row in rows)
         table.add_column(header, justify="right" if numeric else "left")
     for row in rows:
-        table.add_row(*(Text(_cell(value, markdown)) for value in row))
+        cells = [", ".join(map(str, v)) if isinstance(v, list | tuple) else v for v in row]
+        cells = ["" if v is None else f"{v:.1f}" if isinstance(v, float) else str(v) for v in cells]
+        if markdown:
+            cells = [cell.replace("|", "\\|").replace("\n", " ") for cell in cells]
+        table.add_row(*map(Text, cells))
     console = Console(file=io.StringIO(), width=10_000, color_system=None)
     console.print(table)
     return [line.rstrip() for line in console.file.getvalue().splitlines() if line.strip()]
-
-
-def _cell(value: Any, markdown: bool) -> str:
-    if isinstance(value, list | tuple):
-        value = ", ".join(map(str, value))
-    text = "" if value is None else f"{value:.1f}" if isinstance(value, float) else str(value)
-    return text.replace("|", "\\|").replace("\n", " ") if markdown else text
 
 
 class Reporter:
@@ -113,9 +110,8 @@ class DbtProgress:
                 )
         elif name == "NodeFinished":
             node, result = data.node_info, data.run_result
-            task = self._tasks.pop(node.unique_id, None)
-            if self._live is not None and task is not None:
-                self._live.remove_task(task)
+            if (task := self._tasks.pop(node.unique_id, None)) is not None:
+                self._live.remove_task(task)  # added while this _live runs
             self.finished.append(data)
             response = dict(result.adapter_response.items()) if result.adapter_response else {}
             rows = response.get("rows_affected")
