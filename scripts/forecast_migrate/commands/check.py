@@ -35,8 +35,7 @@ def check_readiness(ctx: Context, with_report: bool = True) -> list[str]:
             f'Readiness report (runbook Step 1), legacy schema "{ctx.inventory.legacy_schema}"'
         )
         for name, title in SECTIONS.items():  # one section per question of runbook Step 1
-            reporter.result()
-            reporter.result(title)
+            reporter.result(f"\n{title}")
             section = rows.get(name, [])
             if name in errors:
                 reporter.result(f"  not available: {errors[name]}")
@@ -71,9 +70,8 @@ def check_readiness(ctx: Context, with_report: bool = True) -> list[str]:
             warnings.append(said)
     if not result.success and not blockers:
         blockers.append("dbt test failed without a failing test (see logs/forecast-migrate)")
-    reporter.result()
     reporter.result(
-        f"Source tests: {progress.count('test', 'pass')} passed, {len(warnings)} warnings, "
+        f"\nSource tests: {progress.count('test', 'pass')} passed, {len(warnings)} warnings, "
         f"{len(blockers)} failed"
     )
     for warning in warnings:

@@ -23,8 +23,7 @@ def run(ctx: Context) -> int:
     with ctx.connected() as connection:  # connected before dbt reads the inventory
         inventory = ctx.inventory
         transition = read_transition(connection, inventory)
-        objects = transition.objects
-        now = fetch_value(connection, queries.SERVER_NOW)
+        objects, now = transition.objects, fetch_value(connection, queries.SERVER_NOW)
         result(f"Status of {describe_target()}")
         result(f"  migration: {transition.describe()}")
         if (last := transition.last_successful_migrate) is not None:
@@ -121,8 +120,7 @@ def _section(
     ctx: Context, title: str, detail: str, headers: Sequence[str], rows: list, empty="none"
 ) -> None:
     """After a blank line, `<title>: <empty>` without rows, else `<title><detail>:` and the rows."""
-    ctx.reporter.result()
-    ctx.reporter.result(f"{title}{detail}:" if rows else f"{title}: {empty}")
+    ctx.reporter.result(f"\n{title}{detail}:" if rows else f"\n{title}: {empty}")
     if rows:
         ctx.reporter.table(headers, rows)
 
