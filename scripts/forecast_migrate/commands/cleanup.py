@@ -125,8 +125,7 @@ def list_legacy_tables(
     else:
         migrated = f"{migrated_at:%Y-%m-%d %H:%M}"
     action = "replace by a view" if replace else "keep (replace with --legacy-tables)"
-    age_text = round(age, 1) if age is not None else ""
-    rows = [(table, migrated, age_text, action) for table in tables]
+    rows = [(table, migrated, round(age, 1) if age is not None else "", action) for table in tables]
     ctx.reporter.table(["table", "migrated", "age (days)", "action"], rows)
     missing = sorted(set(inventory.legacy_tables) - set(tables))
     if not replace:
@@ -168,12 +167,11 @@ def clean_up(
             lock = queries.with_relations("lock table {} in access exclusive mode", legacy)
             execute(connection, lock)
             rows = fetch_all(connection, compiled[COMPARE_ANALYSIS])
-            differences = [
+            if differences := [
                 f"{table}: {only_legacy} row(s) only in the table, {only_compat} only in {view}"
                 for table, view, only_legacy, only_compat in rows
                 if only_legacy or only_compat
-            ]
-            if differences:
+            ]:
                 raise MigrationError(
                     f"a compat view no longer equals its legacy table ({'; '.join(differences)})"
                     ": the legacy tables changed since the last build; run `forecast-migrate "
