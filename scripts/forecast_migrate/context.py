@@ -1,6 +1,5 @@
-"""What every command receives (Context, one command's run): its name, the options common to
-all commands, the output, and the dbt session and the project's inventory (both created on
-first use)."""
+"""What every command receives: Context, one command's run; its dbt session and the project's
+inventory are created on first use."""
 
 import sys
 from collections.abc import Iterator

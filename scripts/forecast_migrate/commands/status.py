@@ -1,7 +1,4 @@
-"""`forecast-migrate status`: where the transition stands. Writes nothing.
-
-Migrated or not, the latest runs, legacy rows not carried over yet, rows the application
-wrote to the new tables, the backups, and when cleanup becomes allowed."""
+"""`forecast-migrate status`: where the transition stands. Writes nothing."""
 
 import datetime
 from collections.abc import Sequence
