@@ -1,8 +1,5 @@
-"""`forecast-migrate verify`: the runbook's Step 4 checks, as a readable report.
-
-Runs the `verify_*` analyses (through `dbt show`) and the data tests on the new tables, finds
-the project's objects (the inventory), and lays them out section by section, as aligned text
-or (`--format markdown`) for a change ticket. All SQL lives in dbt."""
+"""`forecast-migrate verify`: the runbook's Step 4 checks (the analyses `verify_*` and the data
+tests), as aligned text or, with `--format markdown`, for a change ticket."""
 
 import textwrap
 from collections import Counter, defaultdict
@@ -40,8 +37,6 @@ HEADER = {
     "checked at": "checked_at",
 }
 
-Row = dict[str, Any]
-
 
 def _passed(test: Any) -> bool:
     return test is not None and test.status not in ("fail", "error")
@@ -53,7 +48,7 @@ def _verdict(ok: bool) -> str:
 
 @dataclass
 class Report:
-    rows: dict[str, list[Row]]  # analysis name -> rows ([] when it could not run)
+    rows: dict[str, list[dict]]  # analysis name -> rows ([] when it could not run)
     query_errors: dict[str, str]  # analysis name -> dbt's error message
     objects: dict[str, dict[str, bool]]  # "group (schema)" -> object name -> found
     tests: dict[str, Any]  # test name -> dbt's result of it (.status, .failures, .message)
@@ -147,7 +142,7 @@ class Document:
         lines = table_lines(headers, rows, markdown=self.markdown)
         self.add(*(lines if self.markdown else [f"  {line}" for line in lines]))
 
-    def rows(self, rows: list[Row]) -> None:
+    def rows(self, rows: list[dict]) -> None:
         """An analysis's rows as a table, headed by its column names (none without rows)."""
         if rows:
             headers = [name.replace("_", " ") for name in rows[0]]
@@ -156,8 +151,7 @@ class Document:
 
 def render(report: Report, markdown: bool = False) -> str:
     out, rows, checks, tests = Document(markdown), report.rows, report.checks, report.tests
-    context = (rows["project_context"] or [{}])[0]
-    failed = report.failed_checks()
+    context, failed = (rows["project_context"] or [{}])[0], report.failed_checks()
     out.heading("Migration verification (runbook Step 4)", level=1)
     fields = {"result": _verdict(not failed)}
     fields |= {label: context.get(column) for label, column in HEADER.items()}
