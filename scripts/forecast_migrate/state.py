@@ -57,10 +57,8 @@ class Transition:
     def last_successful_migrate(self):
         """The latest migrate that finished ok and was not rolled back since."""
         for run in self.runs:
-            if run.outcome == "ok" and run.command == "rollback":
-                return None
-            if run.outcome == "ok" and run.command == "migrate":
-                return run
+            if run.outcome == "ok" and run.command in ("migrate", "rollback"):
+                return run if run.command == "migrate" else None
         return None
 
     def describe(self) -> str:
