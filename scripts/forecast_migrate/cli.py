@@ -106,12 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = command(backup, "copy the legacy tables into a new, verified backup schema (Step 2)")
     sub.add_argument("--name", help="backup schema name (default backup_<today>)")
-    sub.add_argument(
-        "--verify",
-        dest="verify_name",
-        metavar="NAME",
-        help="re-check backup NAME against its manifest",
-    )
+    sub.add_argument("--verify", metavar="NAME", help="re-check backup NAME against its manifest")
 
     sub = command(migrate, "check, backup, dbt build, verification summary (Steps 1-4)")
     sub.add_argument(
@@ -144,14 +139,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="drop rows the application wrote to the new tables"
     )
     sub.add_argument(
-        "--export",
-        dest="export_dir",
-        metavar="DIR",
-        help="first save the application's rows to DIR/<table>.csv",
+        "--export", metavar="DIR", help="first save the application's rows to DIR/<table>.csv"
     )
     sub.add_argument(
         "--restore-from-backup",
-        dest="restore_from",
         metavar="NAME",
         help="replace legacy tables whose checksum differs from backup NAME (same transaction)",
     )

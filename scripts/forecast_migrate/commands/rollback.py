@@ -28,19 +28,19 @@ WRITABLE = "legacy_tables_writable"  # the analysis that drops the guard of `cut
 def run(
     ctx: Context,
     force: bool = False,
-    export_dir: str | None = None,
-    restore_from: str | None = None,
+    export: str | None = None,
+    restore_from_backup: str | None = None,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT_SECONDS,
     print_sql: bool = False,
 ) -> int:
-    if restore_from is not None:
-        backups.validate_name(restore_from)
+    if restore_from_backup is not None:
+        backups.validate_name(restore_from_backup)
     if lock_timeout <= 0:
         raise MigrationError("--lock-timeout must be positive", EXIT_USAGE)
-    export_path = Path(export_dir) if export_dir else None
+    export_path = Path(export) if export else None
     attempt_ms = max(int(lock_timeout * 1000 / LOCK_ATTEMPTS), 1)
     with ctx.connected() as connection:
-        rollback = Rollback(ctx, connection, attempt_ms, force, export_path, restore_from)
+        rollback = Rollback(ctx, connection, attempt_ms, force, export_path, restore_from_backup)
         if not print_sql:
             with run_log.exclusive(connection, "rollback"):
                 return rollback.run()
