@@ -118,12 +118,8 @@ def list_legacy_tables(
     last = transition.last_successful_migrate
     migrated_at = last.finished_at if last is not None else None
     age = (now - migrated_at).total_seconds() / 86400 if migrated_at else None
-    if not transition.migrated:
-        migrated = "not migrated"
-    elif migrated_at is None:
-        migrated = "not by forecast-migrate"
-    else:
-        migrated = f"{migrated_at:%Y-%m-%d %H:%M}"
+    migrated = f"{migrated_at:%Y-%m-%d %H:%M}" if migrated_at else "not by forecast-migrate"
+    migrated = migrated if transition.migrated else "not migrated"
     action = "replace by a view" if replace else "keep (replace with --legacy-tables)"
     rows = [(table, migrated, round(age, 1) if age is not None else "", action) for table in tables]
     ctx.reporter.table(["table", "migrated", "age (days)", "action"], rows)
