@@ -89,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(run=module.run)
         return sub
 
+    def flag(sub: argparse.ArgumentParser, name: str, help_text: str) -> None:
+        sub.add_argument(name, action="store_true", help=help_text)
+
     def lock_options(sub: argparse.ArgumentParser, default: float, give_up: str) -> None:
         sub.add_argument(
             "--lock-timeout",
@@ -98,9 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
             help=f"{give_up} when the tables stay locked this long (default %(default)s, "
             "3 attempts)",
         )
-        sub.add_argument(
-            "--print-sql", action="store_true", help="print the statements instead of running them"
-        )
+        flag(sub, "--print-sql", "print the statements instead of running them")
 
     command(check, "readiness report and source tests (runbook Step 1); writes nothing")
 
@@ -112,11 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument(
         "--backup-name", help="name of the backup taken first (default backup_<today>)"
     )
-    sub.add_argument(
-        "--rerun",
-        action="store_true",
-        help="run again on a migrated database to carry over legacy rows written since",
-    )
+    flag(sub, "--rerun", "run again on a migrated database to carry over legacy rows written since")
 
     command(status, "where the transition stands: objects, run log, pending rows, backups")
 
@@ -135,9 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     lock_options(sub, cutover.DEFAULT_LOCK_TIMEOUT_SECONDS, "give up, changing nothing,")
 
     sub = command(rollback, "drop what the migration created and verify the legacy tables")
-    sub.add_argument(
-        "--force", action="store_true", help="drop rows the application wrote to the new tables"
-    )
+    flag(sub, "--force", "drop rows the application wrote to the new tables")
     sub.add_argument(
         "--export", metavar="DIR", help="first save the application's rows to DIR/<table>.csv"
     )
@@ -149,16 +144,12 @@ def build_parser() -> argparse.ArgumentParser:
     lock_options(sub, rollback.DEFAULT_LOCK_TIMEOUT_SECONDS, "give up")
 
     sub = command(cleanup, "list backups and legacy tables by age; retire them with --execute")
-    sub.add_argument(
-        "--execute",
-        action="store_true",
-        help="drop old backups, retire the legacy tables (default: a dry run)",
-    )
-    sub.add_argument(
+    flag(sub, "--execute", "drop old backups, retire the legacy tables (default: a dry run)")
+    flag(
+        sub,
         "--legacy-tables",
-        action="store_true",
-        help="also replace the legacy tables by read-only views of the new tables (their rows "
-        "are renamed aside, not dropped), once the reconciliation tests pass",
+        "also replace the legacy tables by read-only views of the new tables (their rows are "
+        "renamed aside, not dropped), once the reconciliation tests pass",
     )
     sub.add_argument(
         "--older-than",
@@ -168,7 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DAYS",
         help="retention in days (default %(default)s)",
     )
-    sub.add_argument("--force", action="store_true", help="also drop what is younger")
+    flag(sub, "--force", "also drop what is younger")
     return parser
 
 
