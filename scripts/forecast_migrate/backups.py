@@ -126,8 +126,7 @@ def read(connection, name: str) -> Backup | None:
 
 
 def read_existing(connection, name: str) -> Backup:
-    backup = read(connection, name)
-    if backup is None:
+    if (backup := read(connection, name)) is None:
         raise MigrationError(f"no backup named {name}", EXIT_USAGE)
     return backup
 

@@ -98,8 +98,7 @@ def locate(connection) -> str | None:
 
 
 def recent(connection, limit: int = 20) -> list:
-    schema = locate(connection)
-    if schema is None:
+    if (schema := locate(connection)) is None:
         return []
     latest = _statement("select * from {runs} order by id desc limit %s", schema)
     with connection.cursor(cursor_factory=NamedTupleCursor) as cursor:
@@ -171,8 +170,7 @@ def recorded(
     """Record one run with its non-empty `arguments` (call it holding `exclusive`): create the
     run log or move it from its old schema, mark the runs of killed processes `interrupted`,
     insert this one as `running`, then set its outcome, message and counts."""
-    schema = locate(connection)
-    if schema is None:
+    if (schema := locate(connection)) is None:
         execute(connection, _statement(CREATE))
     elif schema == OLD_RUN_LOG_SCHEMA:
         move = sql.SQL("create schema if not exists {new}; alter table {} set schema {new}")

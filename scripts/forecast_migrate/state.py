@@ -92,8 +92,7 @@ def require_legacy_schema(connection, inventory: Inventory) -> None:
     """The legacy schema exists and the role may read its tables (else exit code 2, like every
     privilege check here: they run before anything is written)."""
     schema = inventory.legacy_schema
-    privileges = fetch_one(connection, SCHEMA_PRIVILEGES, (schema,))
-    if privileges is None:
+    if (privileges := fetch_one(connection, SCHEMA_PRIVILEGES, (schema,))) is None:
         _refuse(
             f'legacy schema "{schema}" does not exist in {_database(connection)} '
             "(dbt var legacy_schema)"
@@ -125,8 +124,7 @@ def require_create_rights(connection, inventory: Inventory, *, new_schemas: bool
 
 
 def require_ownership(connection, objects: Objects) -> None:
-    foreign = [obj for obj in (*objects.relations, *objects.types) if not obj.owned]
-    if foreign:
+    if foreign := [obj for obj in (*objects.relations, *objects.types) if not obj.owned]:
         names = ", ".join(f'"{obj.schema}"."{obj.name}"' for obj in foreign[:5])
         _refuse(
             f"{_role(connection)} does not own {names}"
