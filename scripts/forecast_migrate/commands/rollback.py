@@ -14,7 +14,6 @@ import psycopg2
 from psycopg2 import sql
 
 from .. import EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, MigrationError, backups, queries, run_log
-from ..backups import Backup
 from ..context import Context
 from ..database import execute, fetch_all, fetch_value, transaction
 from ..inventory import RENAMED_SUFFIX, Objects, application_rows, count_application_rows, find
@@ -64,7 +63,7 @@ class Rollback:
     force: bool = False
     export_path: Path | None = None
     restore_from: str | None = None
-    backup: Backup | None = None  # the backup to check the legacy tables against
+    backup: backups.Backup | None = None  # the backup to check the legacy tables against
 
     def plan(self, objects: Objects) -> None:
         """Drop what exists of the project, rename back what a hand-run migration renamed,
