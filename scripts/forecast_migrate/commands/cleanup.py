@@ -14,7 +14,7 @@ from .. import EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, MigrationError, backups, 
 from ..context import Context
 from ..database import execute, fetch_all, fetch_value, transaction
 from ..progress import DbtProgress
-from ..state import Transition, read_transition
+from ..state import read_transition
 
 LOCK_TIMEOUT_MS = 5000
 # the analyses of the clean-up of the legacy tables, compiled by dbt, run in our transaction
@@ -42,8 +42,34 @@ def run(ctx: Context, execute: bool, legacy_tables: bool, retention_days: int, f
             ctx.reporter.table(["backup", "taken", "age (days)", "action"], rows)
         else:
             ctx.reporter.result("  none")
-        refusal = list_legacy_tables(ctx, transition, now, legacy_tables, retention_days, force)
-        replaced = transition.objects.legacy_tables if legacy_tables and not refusal else ()
+        # the legacy tables, and why they may not be replaced (--legacy-tables) yet, if they may not
+        tables, refusal = transition.objects.legacy_tables, None
+        ctx.reporter.result(f'Legacy tables of "{inventory.legacy_schema}":')
+        if not tables:
+            ctx.reporter.result("  none left as tables (dropped, or views since the clean-up)")
+        else:
+            last = transition.last_successful_migrate
+            migrated_at = last.finished_at if last is not None else None
+            age = (now - migrated_at).total_seconds() / 86400 if migrated_at else None
+            migrated = f"{migrated_at:%Y-%m-%d %H:%M}" if migrated_at else "not by forecast-migrate"
+            migrated = migrated if transition.migrated else "not migrated"
+            action = "replace by a view" if legacy_tables else "keep (replace with --legacy-tables)"
+            age_text = round(age, 1) if age is not None else ""
+            rows = [(table, migrated, age_text, action) for table in tables]
+            ctx.reporter.table(["table", "migrated", "age (days)", "action"], rows)
+            missing = sorted(set(inventory.legacy_tables) - set(tables))
+            if legacy_tables and not transition.migrated:
+                refusal = "the database is not migrated"
+            elif legacy_tables and missing:
+                refusal = f"the legacy schema lacks {', '.join(missing)}"
+            elif legacy_tables and (age is None or age < retention_days) and not force:
+                how_old = "of unknown age" if age is None else f"{age:.1f} days old"
+                refusal = f"the migration is {how_old}, younger than {retention_days} days"
+            if refusal:
+                ctx.reporter.result(
+                    f"  refused: legacy tables kept, {refusal} (--force overrides age)"
+                )
+        replaced = tables if legacy_tables and not refusal else ()
         # the drops: backups, then the project's views that read the legacy tables
         statements = [queries.drop_schema(backup.name, cascade=True) for backup in dropped]
         present = {obj.name for obj in transition.objects.relations}
@@ -75,8 +101,8 @@ def run(ctx: Context, execute: bool, legacy_tables: bool, retention_days: int, f
             arguments.append(f"--older-than {retention_days}")
             # locked, confirmed and recorded: the reconciliation tests, then the transaction
             with run_log.exclusive(connection, "cleanup"):
-                tables = f" and replace the legacy tables {', '.join(replaced)} by views"
-                ctx.confirm(f"Drop {len(dropped)} backup(s){tables if replaced else ''}?")
+                also = f" and replace the legacy tables {', '.join(replaced)} by views"
+                ctx.confirm(f"Drop {len(dropped)} backup(s){also if replaced else ''}?")
                 with run_log.recorded(connection, "cleanup", arguments) as record:
                     compiled = {}
                     if replaced:
@@ -98,45 +124,6 @@ def run(ctx: Context, execute: bool, legacy_tables: bool, retention_days: int, f
                     "old queries return the same rows, writes fail"
                 )
     return EXIT_CHECK_FAILED if refusal else EXIT_OK
-
-
-def list_legacy_tables(
-    ctx: Context,
-    transition: Transition,
-    now: datetime.datetime,
-    replace: bool,
-    retention_days: int,
-    force: bool,
-) -> str | None:
-    """Print the legacy tables with their age and action; return why they may not be
-    replaced (asked for with `replace`) yet, if they may not."""
-    inventory, tables = ctx.inventory, transition.objects.legacy_tables
-    ctx.reporter.result(f'Legacy tables of "{inventory.legacy_schema}":')
-    if not tables:
-        ctx.reporter.result("  none left as tables (dropped, or views since the clean-up)")
-        return None
-    last = transition.last_successful_migrate
-    migrated_at = last.finished_at if last is not None else None
-    age = (now - migrated_at).total_seconds() / 86400 if migrated_at else None
-    migrated = f"{migrated_at:%Y-%m-%d %H:%M}" if migrated_at else "not by forecast-migrate"
-    migrated = migrated if transition.migrated else "not migrated"
-    action = "replace by a view" if replace else "keep (replace with --legacy-tables)"
-    rows = [(table, migrated, round(age, 1) if age is not None else "", action) for table in tables]
-    ctx.reporter.table(["table", "migrated", "age (days)", "action"], rows)
-    missing = sorted(set(inventory.legacy_tables) - set(tables))
-    if not replace:
-        return None
-    if not transition.migrated:
-        refusal = "the database is not migrated"
-    elif missing:
-        refusal = f"the legacy schema lacks {', '.join(missing)}"
-    elif (age is None or age < retention_days) and not force:
-        how_old = "of unknown age" if age is None else f"{age:.1f} days old"
-        refusal = f"the migration is {how_old}, younger than {retention_days} days"
-    else:
-        return None
-    ctx.reporter.result(f"  refused: legacy tables kept, {refusal} (--force overrides age)")
-    return refusal
 
 
 def reconcile(ctx: Context) -> None:
