@@ -72,8 +72,7 @@ def run_steps(ctx: Context, connection, backup_name: str | None, record: run_log
         )
     for line in progress.hook_lines:  # the counts of `Migration complete: 72 curves, ...`
         if line.startswith(COMPLETE_PREFIX):
-            counts = re.findall(r"(\d+) (\w+)", line.removeprefix(COMPLETE_PREFIX))
-            record.counts.update({name: int(number) for number, name in counts})
+            record.counts.update({name: int(n) for n, name in re.findall(r"(\d+) (\w+)", line)})
             break
 
     # Step 4 as `dbt build` ran it: its data tests, and the legacy rows listed in
