@@ -42,8 +42,6 @@ exit codes:
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with the CLI's one-line error format (exit code 2)."""
-
     def error(self, message: str) -> None:  # type: ignore[override]
         print(f"error: {message} (see {self.prog} --help)", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)

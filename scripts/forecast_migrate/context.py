@@ -43,7 +43,6 @@ class Context:
             yield connection
 
     def confirm(self, question: str) -> None:
-        """Ask before a change, unless --yes. Without a terminal, --yes is required."""
         if self.assume_yes:
             return
         if not sys.stdin or not sys.stdin.isatty():

@@ -116,7 +116,6 @@ def _when(moment: datetime.datetime | None) -> str:
 def _section(
     ctx: Context, title: str, detail: str, headers: Sequence[str], rows: list, empty="none"
 ) -> None:
-    """After a blank line, `<title>: <empty>` without rows, else `<title><detail>:` and the rows."""
     ctx.reporter.result(f"\n{title}{detail}:" if rows else f"\n{title}: {empty}")
     if rows:
         ctx.reporter.table(headers, rows)

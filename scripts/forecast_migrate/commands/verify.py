@@ -123,8 +123,6 @@ def run(ctx: Context, format: str = "text", output: Path | None = None) -> int:
 
 
 class Document:
-    """Headings, paragraphs and tables, as aligned text or as Markdown."""
-
     def __init__(self, markdown: bool):
         self.markdown, self.lines = markdown, []
 
@@ -143,7 +141,6 @@ class Document:
         self.add(*(lines if self.markdown else [f"  {line}" for line in lines]))
 
     def rows(self, rows: list[dict]) -> None:
-        """An analysis's rows as a table, headed by its column names (none without rows)."""
         if rows:
             headers = [name.replace("_", " ") for name in rows[0]]
             self.table(headers, [list(row.values()) for row in rows])
