@@ -44,8 +44,7 @@ def table_lines(
 
 class Reporter:
     def __init__(self, quiet: bool = False):
-        self.quiet = quiet
-        self.started = time.monotonic()
+        self.quiet, self.started = quiet, time.monotonic()
         self.console = Console(highlight=False, markup=False, emoji=False, soft_wrap=True)
         self.progress_to_stderr = False  # when the result is a document on stdout
         self._closed = False
@@ -66,11 +65,9 @@ class Reporter:
 
     def progress(self, text: str) -> None:
         line = f"[{self.elapsed():6.1f}s] {text}"
-        if self.quiet:
-            return
-        if self.progress_to_stderr:
+        if self.progress_to_stderr and not self.quiet:
             print(line, file=sys.stderr, flush=True)
-        else:
+        elif not self.quiet:
             self.result(line)
 
     @contextmanager
