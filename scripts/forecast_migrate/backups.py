@@ -63,13 +63,10 @@ class Backup:
     name: str
     created_at: datetime.datetime
     verified_at: datetime.datetime | None
-    entries: tuple[ManifestEntry, ...]
+    entries: dict[str, ManifestEntry]  # by table
 
     def age_days(self, now: datetime.datetime) -> float:
         return (now - self.created_at).total_seconds() / 86400
-
-    def entry(self, table: str) -> ManifestEntry | None:
-        return next((entry for entry in self.entries if entry.table == table), None)
 
 
 class TableCheck(NamedTuple):
@@ -121,7 +118,7 @@ def read(connection, name: str) -> Backup | None:
         name=name,
         created_at=min(row[3] for row in rows),
         verified_at=None if None in verified else min(verified),  # verified once all are
-        entries=tuple(ManifestEntry(*row[:3]) for row in rows),
+        entries={row[0]: ManifestEntry(*row[:3]) for row in rows},
     )
 
 
@@ -145,12 +142,12 @@ def compare(connection, schema: str, backup: Backup, tables: Sequence[str]) -> l
         if relation_exists(connection, schema, table):
             rows, checksum = fetch_all(connection, queries.checksum(schema, table))[0]
             found = ManifestEntry(table, int(rows), checksum)
-        checks.append(TableCheck(table, backup.entry(table), found))
+        checks.append(TableCheck(table, backup.entries.get(table), found))
     return checks
 
 
 def verify(connection, backup: Backup) -> list[TableCheck]:
-    checks = compare(connection, backup.name, backup, [entry.table for entry in backup.entries])
+    checks = compare(connection, backup.name, backup, list(backup.entries))
     if all(check.ok for check in checks):
         execute(connection, _statement(MARK_VERIFIED, backup.name))
     return checks
@@ -197,7 +194,7 @@ def take(connection, name: str | None, inventory: Inventory, reporter: Reporter)
             raise MigrationError(f"backup {name} does not match its manifest: {failed}")
     reporter.result(
         f"Backup {name} verified: "
-        + ", ".join(f"{entry.table} {entry.rows} rows" for entry in backup.entries)
+        + ", ".join(f"{entry.table} {entry.rows} rows" for entry in backup.entries.values())
     )
     return backup
 
@@ -215,7 +212,7 @@ def restore(connection, inventory: Inventory, backup: Backup, damaged: Sequence[
         for table in sorted(restored)
     }
     order = list(graphlib.TopologicalSorter(parents).static_order())
-    if missing := [table for table in order if backup.entry(table) is None]:
+    if missing := [table for table in order if table not in backup.entries]:
         raise MigrationError(f"backup {backup.name} has no copy of {', '.join(missing)}")
     # TRUNCATE empties them together; rows go back parents first
     relations = [(legacy_schema, table) for table in order]

@@ -56,7 +56,7 @@ def run_steps(ctx: Context, connection, backup_name: str | None, record: run_log
     reporter.progress("Step 2: backup of the legacy tables")
     backup = backups.take(connection, backup_name, ctx.inventory, reporter)
     record.backup_name = backup.name
-    record.counts["backup"] = {entry.table: entry.rows for entry in backup.entries}
+    record.counts["backup"] = {table: entry.rows for table, entry in backup.entries.items()}
     record.save()
 
     reporter.progress("Step 3: dbt build")

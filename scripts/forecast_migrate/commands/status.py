@@ -86,7 +86,7 @@ def run(ctx: Context) -> int:
                     backup.name,
                     _when(backup.created_at),
                     round(backup.age_days(now), 1),
-                    sum(entry.rows for entry in backup.entries),
+                    sum(entry.rows for entry in backup.entries.values()),
                     "yes" if backup.verified_at else "NO",
                     f"{backup.created_at + RETENTION:%Y-%m-%d}",
                 )
