@@ -129,15 +129,17 @@ class DbtProgress:
             self.hook_lines.append(data.msg)
             self.reporter.result(data.msg)
 
-    @contextmanager
-    def running(self) -> Iterator[None]:
-        """While the block runs, a terminal shows the nodes still running and for how long."""
+    def invoke(self, session: Any, title: str, *args: str) -> bool:
+        """Run `dbt args` in `session` as step `title`; whether no node failed, errored or was
+        skipped. While it runs, a terminal shows the nodes still running and for how long."""
         console = self.reporter.console
         hidden = self.reporter.quiet or not console.is_terminal
         columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
-        with Progress(*columns, console=console, transient=True, disable=hidden) as self._live:
-            yield
+        live = Progress(*columns, console=console, transient=True, disable=hidden)
+        with self.reporter.step(title), live as self._live:
+            result = session.invoke(list(args), callbacks=[self])
         self._live = None
+        return result.success and not self.problems()
 
     def count(self, resource_type: str, *statuses: str) -> int:
         finished = [data for data in self.finished if data.node_info.resource_type == resource_type]

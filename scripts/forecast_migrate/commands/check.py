@@ -52,8 +52,8 @@ def check_readiness(ctx: Context, with_report: bool = True) -> list[str]:
                 headers = [column.replace("_", " ") for column in section[0]]
                 reporter.table(headers, [list(row.values()) for row in section])
     progress = DbtProgress(reporter)
-    with reporter.step("source tests (dbt test --select source:*)"), progress.running():
-        result = ctx.dbt.invoke(["test", "--select", "source:*"], callbacks=[progress])
+    title = "source tests (dbt test --select source:*)"
+    passed = progress.invoke(ctx.dbt, title, "test", "--select", "source:*")
     # the on-run-end hook says each blocker in words (macro log_readiness_failures)
     blockers = [
         line.removeprefix(READINESS_PREFIX)
@@ -68,7 +68,7 @@ def check_readiness(ctx: Context, with_report: bool = True) -> list[str]:
             blockers.append(said)
         elif status == "warn":
             warnings.append(said)
-    if not result.success and not blockers:
+    if not passed and not blockers:
         blockers.append("dbt test failed without a failing test (see logs/forecast-migrate)")
     reporter.result(
         f"\nSource tests: {progress.count('test', 'pass')} passed, {len(warnings)} warnings, "

@@ -130,9 +130,7 @@ def reconcile(ctx: Context) -> None:
     """Runbook Step 4's data tests; the legacy tables are replaced only when none fails."""
     progress = DbtProgress(ctx.reporter)
     title = "reconciliation tests (dbt test --exclude source:*)"
-    with ctx.reporter.step(title), progress.running():
-        result = ctx.dbt.invoke(["test", "--exclude", "source:*"], callbacks=[progress])
-    if not result.success or progress.problems():
+    if not progress.invoke(ctx.dbt, title, "test", "--exclude", "source:*"):
         raise MigrationError(
             f"reconciliation tests failed ({progress.first_problem()}): the legacy tables are kept"
         )

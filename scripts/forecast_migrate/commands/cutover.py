@@ -98,9 +98,7 @@ def cut_over(ctx: Context, lock: list, read_only: str, record: run_log.Recorder)
 def carry_over(ctx: Context) -> int:
     """`dbt build` (models and tests) while the legacy tables are locked; the rows it wrote."""
     progress = DbtProgress(ctx.reporter)
-    with ctx.reporter.step("dbt build (carry-over and verification)"), progress.running():
-        result = ctx.dbt.invoke(["build"], callbacks=[progress])
-    if not result.success or progress.problems():
+    if not progress.invoke(ctx.dbt, "dbt build (carry-over and verification)", "build"):
         raise MigrationError(
             f"dbt build stopped ({len(progress.problems())} node(s) failed or skipped), first "
             f"{progress.first_problem()}: the cut-over is undone, the legacy tables take writes"

@@ -61,10 +61,9 @@ def run_steps(ctx: Context, connection, backup_name: str | None, record: run_log
 
     reporter.progress("Step 3: dbt build")
     progress = DbtProgress(reporter)
-    with reporter.step("dbt build"), progress.running():
-        result = ctx.dbt.invoke(["build"], callbacks=[progress])
+    built = progress.invoke(ctx.dbt, "dbt build", "build")
     record.counts["rows_written"] = progress.rows_written
-    if not result.success or progress.problems():
+    if not built:
         raise MigrationError(
             f"dbt build stopped ({len(progress.problems())} node(s) failed or skipped), "
             f"first {progress.first_problem()}. "
