@@ -115,7 +115,6 @@ def exclusive(connection, command: str) -> Iterator[None]:
     """Hold the migration's advisory lock for the block, or refuse at once saying who holds it.
     The lock is the session's: a killed process never leaves it behind."""
     if not fetch_value(connection, TRY_LOCK, LOCK_KEYS):
-        # who holds it: the session and, when recorded, its run
         holder = "the holder has just released it; try again"
         if found := fetch_one(connection, ADVISORY_LOCK_HOLDER, LOCK_KEYS):
             pid, user, application, client, since = found

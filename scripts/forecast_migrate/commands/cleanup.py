@@ -99,7 +99,6 @@ def run(ctx: Context, execute: bool, legacy_tables: bool, retention_days: int, f
         else:
             arguments = ["--legacy-tables" if legacy_tables else "", "--force" if force else ""]
             arguments.append(f"--older-than {retention_days}")
-            # locked, confirmed and recorded: the reconciliation tests, then the transaction
             with run_log.exclusive(connection, "cleanup"):
                 also = f" and replace the legacy tables {', '.join(replaced)} by views"
                 ctx.confirm(f"Drop {len(dropped)} backup(s){also if replaced else ''}?")

@@ -51,7 +51,6 @@ def run(ctx: Context) -> int:
             )
         report_runs(ctx, transition, run_log.locate(connection) or run_log.RUN_LOG_SCHEMA)
         if objects.complete and objects.legacy_tables:
-            # legacy rows the next build would carry over (analysis pending_legacy_rows)
             result()
             result(
                 "Legacy rows written since the last build, not carried over yet (and deleted ones):"

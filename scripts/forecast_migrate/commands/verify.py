@@ -76,7 +76,6 @@ class Report:
 
 def run(ctx: Context, format: str = "text", output: Path | None = None) -> int:
     ctx.reporter.progress_to_stderr = output is None
-    # the analyses and the data tests; the inventory's objects by "group (schema)"
     session, inventory = ctx.dbt, ctx.inventory
     with ctx.reporter.step("the report queries (dbt show of analyses/verify_*.sql)"):
         rows, errors = session.show(*ANALYSES)
