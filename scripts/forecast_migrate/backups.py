@@ -34,7 +34,6 @@ comment on schema {backup} is
     'forecast-migrate backup of the legacy tables; backup_manifest holds the row counts and '
     'checksums taken in the same snapshot as the copies'
 """
-# (table_name, source_schema, row_count, checksum)
 RECORD = """
 insert into {manifest} (table_name, source_schema, row_count, checksum) values (%s, %s, %s, %s)
 """

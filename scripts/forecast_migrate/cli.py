@@ -186,7 +186,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:
         return int(exit_.code or 0)
     ctx = Context(args.command, Reporter(args.quiet), vars_yaml=args.vars, assume_yes=args.yes)
-    # the command's function takes its own options as keyword arguments
     common = ("command", "run", "vars", "quiet", "yes")
     options = {name: value for name, value in vars(args).items() if name not in common}
     return guarded(lambda: args.run(ctx, **options))
