@@ -19,8 +19,6 @@ from .database import connect, execute, fetch_all, fetch_value, transaction
 from .inventory import Inventory
 from .progress import Reporter
 
-NAME_PATTERN = re.compile(r"^backup_[a-z0-9_]{1,56}$")
-
 # A backup's statements; {backup} is its schema, {manifest} its manifest (see `_statement`).
 CREATE = """
 create schema {backup};
@@ -36,7 +34,6 @@ comment on schema {backup} is
     'forecast-migrate backup of the legacy tables; backup_manifest holds the row counts and '
     'checksums taken in the same snapshot as the copies'
 """
-# (table_name, source_schema, row_count, checksum)
 RECORD = """
 insert into {manifest} (table_name, source_schema, row_count, checksum) values (%s, %s, %s, %s)
 """
@@ -48,7 +45,7 @@ MARK_VERIFIED = "update {manifest} set verified_at = now()"
 
 
 def _statement(text: str, backup: str) -> sql.Composed:
-    manifest = queries.qualified(backup, queries.MANIFEST_TABLE)
+    manifest = sql.Identifier(backup, queries.MANIFEST_TABLE)
     return sql.SQL(text).format(backup=sql.Identifier(backup), manifest=manifest)
 
 
@@ -65,13 +62,10 @@ class Backup:
     name: str
     created_at: datetime.datetime
     verified_at: datetime.datetime | None
-    entries: tuple[ManifestEntry, ...]
+    entries: dict[str, ManifestEntry]  # by table
 
     def age_days(self, now: datetime.datetime) -> float:
         return (now - self.created_at).total_seconds() / 86400
-
-    def entry(self, table: str) -> ManifestEntry | None:
-        return next((entry for entry in self.entries if entry.table == table), None)
 
 
 class TableCheck(NamedTuple):
@@ -100,7 +94,7 @@ class TableCheck(NamedTuple):
 
 
 def validate_name(name: str) -> str:
-    if not NAME_PATTERN.match(name):
+    if not re.match(r"^backup_[a-z0-9_]{1,56}$", name):
         raise MigrationError(
             f"invalid backup name {name!r}: use backup_ followed by lower-case letters, "
             "digits or underscores (at most 63 characters), e.g. backup_20240115",
@@ -115,23 +109,20 @@ def relation_exists(connection, schema: str, name: str) -> bool:
 
 
 def read(connection, name: str) -> Backup | None:
-    if not relation_exists(connection, name, queries.MANIFEST_TABLE):
-        return None
-    rows = fetch_all(connection, _statement(MANIFEST, name))
-    if not rows:
+    exists = relation_exists(connection, name, queries.MANIFEST_TABLE)
+    if not exists or not (rows := fetch_all(connection, _statement(MANIFEST, name))):
         return None
     verified = [row[4] for row in rows]
     return Backup(
         name=name,
         created_at=min(row[3] for row in rows),
         verified_at=None if None in verified else min(verified),  # verified once all are
-        entries=tuple(ManifestEntry(*row[:3]) for row in rows),
+        entries={row[0]: ManifestEntry(*row[:3]) for row in rows},
     )
 
 
 def read_existing(connection, name: str) -> Backup:
-    backup = read(connection, name)
-    if backup is None:
+    if (backup := read(connection, name)) is None:
         raise MigrationError(f"no backup named {name}", EXIT_USAGE)
     return backup
 
@@ -150,12 +141,12 @@ def compare(connection, schema: str, backup: Backup, tables: Sequence[str]) -> l
         if relation_exists(connection, schema, table):
             rows, checksum = fetch_all(connection, queries.checksum(schema, table))[0]
             found = ManifestEntry(table, int(rows), checksum)
-        checks.append(TableCheck(table, backup.entry(table), found))
+        checks.append(TableCheck(table, backup.entries.get(table), found))
     return checks
 
 
 def verify(connection, backup: Backup) -> list[TableCheck]:
-    checks = compare(connection, backup.name, backup, [entry.table for entry in backup.entries])
+    checks = compare(connection, backup.name, backup, list(backup.entries))
     if all(check.ok for check in checks):
         execute(connection, _statement(MARK_VERIFIED, backup.name))
     return checks
@@ -174,10 +165,9 @@ def take(connection, name: str | None, inventory: Inventory, reporter: Reporter)
         with transaction("backup", isolation_level="REPEATABLE READ") as snapshot:
             if fetch_value(snapshot, queries.SCHEMA_EXISTS, (name,)):
                 raise MigrationError(f"backup {name} already exists: it is never overwritten")
-            missing = [
+            if missing := [
                 table for table in tables if not relation_exists(snapshot, legacy_schema, table)
-            ]
-            if missing:
+            ]:
                 raise MigrationError(
                     f'cannot back up: "{legacy_schema}" has no table {", ".join(missing)}'
                 )
@@ -185,12 +175,11 @@ def take(connection, name: str | None, inventory: Inventory, reporter: Reporter)
             for table in tables:
                 started = time.monotonic()
                 copy = sql.SQL("create table {} as table {}").format(
-                    queries.qualified(name, table), queries.qualified(legacy_schema, table)
+                    sql.Identifier(name, table), sql.Identifier(legacy_schema, table)
                 )
                 copied = execute(snapshot, copy)
                 rows, checksum = fetch_all(snapshot, queries.checksum(legacy_schema, table))[0]
-                record = (table, legacy_schema, rows, checksum)
-                execute(snapshot, _statement(RECORD, name), record)
+                execute(snapshot, _statement(RECORD, name), (table, legacy_schema, rows, checksum))
                 reporter.progress(
                     f"backup {name}: copied {legacy_schema}.{table}, {copied} rows "
                     f"in {time.monotonic() - started:.1f}s"
@@ -200,12 +189,11 @@ def take(connection, name: str | None, inventory: Inventory, reporter: Reporter)
             checks = verify(verifying, backup)
         for check in checks:
             reporter.progress(f"backup {name}: verified {check.describe()}")
-        if not all(check.ok for check in checks):
-            failed = "; ".join(check.describe() for check in checks if not check.ok)
+        if failed := "; ".join(check.describe() for check in checks if not check.ok):
             raise MigrationError(f"backup {name} does not match its manifest: {failed}")
     reporter.result(
         f"Backup {name} verified: "
-        + ", ".join(f"{entry.table} {entry.rows} rows" for entry in backup.entries)
+        + ", ".join(f"{entry.table} {entry.rows} rows" for entry in backup.entries.values())
     )
     return backup
 
@@ -223,8 +211,7 @@ def restore(connection, inventory: Inventory, backup: Backup, damaged: Sequence[
         for table in sorted(restored)
     }
     order = list(graphlib.TopologicalSorter(parents).static_order())
-    missing = [table for table in order if backup.entry(table) is None]
-    if missing:
+    if missing := [table for table in order if table not in backup.entries]:
         raise MigrationError(f"backup {backup.name} has no copy of {', '.join(missing)}")
     # TRUNCATE empties them together; rows go back parents first
     relations = [(legacy_schema, table) for table in order]
@@ -233,7 +220,6 @@ def restore(connection, inventory: Inventory, backup: Backup, damaged: Sequence[
     for table in order:
         rows = fetch_all(connection, queries.TABLE_COLUMNS, (legacy_schema, table))
         columns = sql.SQL(", ").join(sql.Identifier(column) for (column,) in rows)
-        legacy = queries.qualified(legacy_schema, table)
-        copy = queries.qualified(backup.name, table)
+        legacy, copy = sql.Identifier(legacy_schema, table), sql.Identifier(backup.name, table)
         execute(connection, insert.format(legacy, columns, columns, copy))
     return order

@@ -42,8 +42,6 @@ exit codes:
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with the CLI's one-line error format (exit code 2)."""
-
     def error(self, message: str) -> None:  # type: ignore[override]
         print(f"error: {message} (see {self.prog} --help)", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
@@ -84,32 +82,36 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(module: ModuleType, help_text: str) -> argparse.ArgumentParser:
-        """The subcommand named after `module`; it calls `module.run` with its options."""
         name = module.__name__.rpartition(".")[2]
         sub = commands.add_parser(name, help=help_text, description=help_text, parents=[common])
         sub.set_defaults(run=module.run)
         return sub
 
+    def flag(sub: argparse.ArgumentParser, name: str, help_text: str) -> None:
+        sub.add_argument(name, action="store_true", help=help_text)
+
+    def lock_options(sub: argparse.ArgumentParser, default: float, give_up: str) -> None:
+        sub.add_argument(
+            "--lock-timeout",
+            type=float,
+            default=default,
+            metavar="SECONDS",
+            help=f"{give_up} when the tables stay locked this long (default %(default)s, "
+            "3 attempts)",
+        )
+        flag(sub, "--print-sql", "print the statements instead of running them")
+
     command(check, "readiness report and source tests (runbook Step 1); writes nothing")
 
     sub = command(backup, "copy the legacy tables into a new, verified backup schema (Step 2)")
     sub.add_argument("--name", help="backup schema name (default backup_<today>)")
-    sub.add_argument(
-        "--verify",
-        dest="verify_name",
-        metavar="NAME",
-        help="re-check backup NAME against its manifest",
-    )
+    sub.add_argument("--verify", metavar="NAME", help="re-check backup NAME against its manifest")
 
     sub = command(migrate, "check, backup, dbt build, verification summary (Steps 1-4)")
     sub.add_argument(
         "--backup-name", help="name of the backup taken first (default backup_<today>)"
     )
-    sub.add_argument(
-        "--rerun",
-        action="store_true",
-        help="run again on a migrated database to carry over legacy rows written since",
-    )
+    flag(sub, "--rerun", "run again on a migrated database to carry over legacy rows written since")
 
     command(status, "where the transition stands: objects, run log, pending rows, backups")
 
@@ -125,56 +127,27 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command(
         cutover, "carry over the last legacy writes under a lock, then make the tables read-only"
     )
-    sub.add_argument(
-        "--lock-timeout",
-        type=float,
-        default=cutover.DEFAULT_LOCK_TIMEOUT_SECONDS,
-        metavar="SECONDS",
-        help="give up, changing nothing, when the tables stay locked this long (default "
-        "%(default)s, 3 attempts)",
-    )
-    sub.add_argument(
-        "--print-sql", action="store_true", help="print the statements instead of running them"
-    )
+    lock_options(sub, cutover.DEFAULT_LOCK_TIMEOUT_SECONDS, "give up, changing nothing,")
 
     sub = command(rollback, "drop what the migration created and verify the legacy tables")
+    flag(sub, "--force", "drop rows the application wrote to the new tables")
     sub.add_argument(
-        "--force", action="store_true", help="drop rows the application wrote to the new tables"
-    )
-    sub.add_argument(
-        "--export",
-        dest="export_dir",
-        metavar="DIR",
-        help="first save the application's rows to DIR/<table>.csv",
+        "--export", metavar="DIR", help="first save the application's rows to DIR/<table>.csv"
     )
     sub.add_argument(
         "--restore-from-backup",
-        dest="restore_from",
         metavar="NAME",
         help="replace legacy tables whose checksum differs from backup NAME (same transaction)",
     )
-    sub.add_argument(
-        "--lock-timeout",
-        type=float,
-        default=rollback.DEFAULT_LOCK_TIMEOUT_SECONDS,
-        metavar="SECONDS",
-        help="give up when the tables stay locked this long (default %(default)s, 3 attempts)",
-    )
-    sub.add_argument(
-        "--print-sql", action="store_true", help="print the statements instead of running them"
-    )
+    lock_options(sub, rollback.DEFAULT_LOCK_TIMEOUT_SECONDS, "give up")
 
     sub = command(cleanup, "list backups and legacy tables by age; retire them with --execute")
-    sub.add_argument(
-        "--execute",
-        action="store_true",
-        help="drop old backups, retire the legacy tables (default: a dry run)",
-    )
-    sub.add_argument(
+    flag(sub, "--execute", "drop old backups, retire the legacy tables (default: a dry run)")
+    flag(
+        sub,
         "--legacy-tables",
-        action="store_true",
-        help="also replace the legacy tables by read-only views of the new tables (their rows "
-        "are renamed aside, not dropped), once the reconciliation tests pass",
+        "also replace the legacy tables by read-only views of the new tables (their rows are "
+        "renamed aside, not dropped), once the reconciliation tests pass",
     )
     sub.add_argument(
         "--older-than",
@@ -184,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DAYS",
         help="retention in days (default %(default)s)",
     )
-    sub.add_argument("--force", action="store_true", help="also drop what is younger")
+    flag(sub, "--force", "also drop what is younger")
     return parser
 
 
@@ -213,7 +186,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:
         return int(exit_.code or 0)
     ctx = Context(args.command, Reporter(args.quiet), vars_yaml=args.vars, assume_yes=args.yes)
-    # the command's function takes its own options as keyword arguments
     common = ("command", "run", "vars", "quiet", "yes")
     options = {name: value for name, value in vars(args).items() if name not in common}
     return guarded(lambda: args.run(ctx, **options))

@@ -1,6 +1,5 @@
-"""What every command receives (Context, one command's run): its name, the options common to
-all commands, the output, and the dbt session and the project's inventory (both created on
-first use)."""
+"""What every command receives: Context, one command's run; its dbt session and the project's
+inventory are created on first use."""
 
 import sys
 from collections.abc import Iterator
@@ -25,8 +24,7 @@ class Context:
     @cached_property
     def dbt(self) -> DbtSession:
         # verify prints the singular tests' descriptions, which partial parsing can drop
-        full_parse = self.command == "verify"
-        return DbtSession(self.command, vars_yaml=self.vars_yaml, full_parse=full_parse)
+        return DbtSession(self.command, self.vars_yaml, full_parse=self.command == "verify")
 
     @cached_property
     def inventory(self) -> Inventory:
@@ -45,7 +43,6 @@ class Context:
             yield connection
 
     def confirm(self, question: str) -> None:
-        """Ask before a change, unless --yes. Without a terminal, --yes is required."""
         if self.assume_yes:
             return
         if not sys.stdin or not sys.stdin.isatty():
@@ -53,6 +50,5 @@ class Context:
                 f"{self.command} changes the database: confirm with --yes (no terminal to ask on)",
                 EXIT_USAGE,
             )
-        answer = input(f"{question} [y/N] ").strip().lower()
-        if answer not in ("y", "yes"):
+        if input(f"{question} [y/N] ").strip().lower() not in ("y", "yes"):
             raise MigrationError(f"{self.command} cancelled: nothing was changed")

@@ -44,7 +44,6 @@ def one_line(text: str) -> str:
 def connect(purpose: str, *, autocommit: bool = True):
     """Open a connection for one purpose (its application_name), with SESSION_SETTINGS. A
     failed connection is a MigrationError with exit code 2 and libpq's reason on one line."""
-    application_name = f"forecast-migrate {purpose} pid {os.getpid()}"[:63]
     try:
         connection = psycopg2.connect(
             host=setting("PGHOST"),
@@ -53,7 +52,7 @@ def connect(purpose: str, *, autocommit: bool = True):
             password=setting("PGPASSWORD"),
             dbname=setting("PGDATABASE"),
             connect_timeout=CONNECT_TIMEOUT_SECONDS,
-            application_name=application_name,
+            application_name=f"forecast-migrate {purpose} pid {os.getpid()}"[:63],
         )
     except psycopg2.OperationalError as error:
         raise MigrationError(
@@ -75,7 +74,6 @@ def transaction(purpose: str, *, isolation_level: str | None = None) -> Iterator
 
 
 def fetch_all(connection, query: Query, params: Any = None) -> list[tuple]:
-    """Run one statement; return its rows (none for a statement without a result)."""
     with connection.cursor() as cursor:
         cursor.execute(query, params)
         return cursor.fetchall() if cursor.description else []

@@ -59,8 +59,7 @@ def run(server: str = "embedded", coverage: bool = True) -> int:
         raise MigrationError(f"dbt did not write {SITE}")
     if coverage:
         check_coverage()
-    size = SITE.stat().st_size / 1e6
-    seconds = time.monotonic() - began
+    size, seconds = SITE.stat().st_size / 1e6, time.monotonic() - began
     _say(f"wrote {SITE.relative_to(PROJECT_DIR)} ({size:.1f} MB) in {seconds:.0f} s")
     return 0
 

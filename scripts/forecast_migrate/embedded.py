@@ -50,7 +50,6 @@ def execute(env: dict[str, str], database: str, statement, params=None) -> list[
 
 
 def drop_database(env: dict[str, str], name: str) -> None:
-    """Drop database `name` if it exists, even while connected to."""
     drop = sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
     execute(env, "postgres", drop)
 

@@ -118,8 +118,6 @@ class PresentObject(NamedTuple):
 
 @dataclass(frozen=True)
 class Objects:
-    """The project's objects found in the database, and the legacy tables."""
-
     relations: tuple[PresentObject, ...]
     types: tuple[PresentObject, ...]
     expected_relations: int
@@ -150,7 +148,6 @@ class Objects:
 
 
 def find(connection, inventory: Inventory) -> Objects:
-    """The project's relations (with dbt's leftovers), enum types and legacy tables found."""
     schemas = sorted({*inventory.schemas_written, inventory.legacy_schema})
     rows = fetch_all(connection, RELATIONS_IN_SCHEMAS, (schemas,))
     found = {(schema, name): (kind, owned) for schema, name, kind, owned in rows}

@@ -32,25 +32,19 @@ def table_lines(
         numeric = bool(rows) and all(isinstance(row[index], int | float) for row in rows)
         table.add_column(header, justify="right" if numeric else "left")
     for row in rows:
-        table.add_row(*(Text(_cell(value, markdown)) for value in row))
+        cells = [", ".join(map(str, v)) if isinstance(v, list | tuple) else v for v in row]
+        cells = ["" if v is None else f"{v:.1f}" if isinstance(v, float) else str(v) for v in cells]
+        if markdown:
+            cells = [cell.replace("|", "\\|").replace("\n", " ") for cell in cells]
+        table.add_row(*map(Text, cells))
     console = Console(file=io.StringIO(), width=10_000, color_system=None)
     console.print(table)
     return [line.rstrip() for line in console.file.getvalue().splitlines() if line.strip()]
 
 
-def _cell(value: Any, markdown: bool) -> str:
-    if isinstance(value, list | tuple):
-        value = ", ".join(map(str, value))
-    text = "" if value is None else f"{value:.1f}" if isinstance(value, float) else str(value)
-    return text.replace("|", "\\|").replace("\n", " ") if markdown else text
-
-
 class Reporter:
-    """Writes the CLI's output: results always, progress only without --quiet."""
-
     def __init__(self, quiet: bool = False):
-        self.quiet = quiet
-        self.started = time.monotonic()
+        self.quiet, self.started = quiet, time.monotonic()
         self.console = Console(highlight=False, markup=False, emoji=False, soft_wrap=True)
         self.progress_to_stderr = False  # when the result is a document on stdout
         self._closed = False
@@ -71,11 +65,9 @@ class Reporter:
 
     def progress(self, text: str) -> None:
         line = f"[{self.elapsed():6.1f}s] {text}"
-        if self.quiet:
-            return
-        if self.progress_to_stderr:
+        if self.progress_to_stderr and not self.quiet:
             print(line, file=sys.stderr, flush=True)
-        else:
+        elif not self.quiet:
             self.result(line)
 
     @contextmanager
@@ -115,9 +107,8 @@ class DbtProgress:
                 )
         elif name == "NodeFinished":
             node, result = data.node_info, data.run_result
-            task = self._tasks.pop(node.unique_id, None)
-            if self._live is not None and task is not None:
-                self._live.remove_task(task)
+            if (task := self._tasks.pop(node.unique_id, None)) is not None:
+                self._live.remove_task(task)  # added while this _live runs
             self.finished.append(data)
             response = dict(result.adapter_response.items()) if result.adapter_response else {}
             rows = response.get("rows_affected")
@@ -138,27 +129,27 @@ class DbtProgress:
             self.hook_lines.append(data.msg)
             self.reporter.result(data.msg)
 
-    @contextmanager
-    def running(self) -> Iterator[None]:
-        """While the block runs, a terminal shows the nodes still running and for how long."""
+    def invoke(self, session: Any, title: str, *args: str) -> bool:
+        """Run `dbt args` in `session` as step `title`; whether no node failed, errored or was
+        skipped. While it runs, a terminal shows the nodes still running and for how long."""
         console = self.reporter.console
         hidden = self.reporter.quiet or not console.is_terminal
         columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
-        with Progress(*columns, console=console, transient=True, disable=hidden) as self._live:
-            yield
+        live = Progress(*columns, console=console, transient=True, disable=hidden)
+        with self.reporter.step(title), live as self._live:
+            result = session.invoke(list(args), callbacks=[self])
         self._live = None
+        return result.success and not self.problems()
 
     def count(self, resource_type: str, *statuses: str) -> int:
         finished = [data for data in self.finished if data.node_info.resource_type == resource_type]
         return sum(data.run_result.status in statuses for data in finished)
 
     def problems(self) -> list[Any]:
-        """Nodes that failed, errored or were skipped, in the order they finished."""
         problem = ("error", "fail", "runtime error", "skipped")
         return [data for data in self.finished if data.run_result.status in problem]
 
     def first_problem(self) -> str:
-        """The first failing node and its message, for a one-line error."""
         if not (problems := self.problems()):
             return "see logs/forecast-migrate"
         node, result = problems[0].node_info, problems[0].run_result

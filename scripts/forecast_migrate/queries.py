@@ -62,10 +62,6 @@ BACKUP_SCHEMAS = sql.SQL(
 )
 
 
-def qualified(schema: str, name: str) -> sql.Composed:
-    return sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(name))
-
-
 def regclass_text(schema: str, name: str) -> str:
     """The text form to_regclass() accepts for schema.name (both parts quoted)."""
     return '"{}"."{}"'.format(schema.replace('"', '""'), name.replace('"', '""'))
@@ -79,7 +75,7 @@ def checksum(schema: str, table: str) -> sql.Composed:
         "|| coalesce(sum(('x' || left(row_hash, 16))::bit(64)::bigint::numeric), 0)::text || ':' "
         "|| coalesce(sum(('x' || right(row_hash, 16))::bit(64)::bigint::numeric), 0)::text) "
         "from (select md5(source_row::text) as row_hash from {} as source_row) as hashed"
-    ).format(qualified(schema, table))
+    ).format(sql.Identifier(schema, table))
 
 
 def set_lock_timeout(milliseconds: int) -> sql.Composed:
@@ -89,7 +85,7 @@ def set_lock_timeout(milliseconds: int) -> sql.Composed:
 def with_relations(statement: str, relations: Iterable[tuple[str, str]]) -> sql.Composed:
     """A statement on several relations: `{}` in it becomes their schema-qualified names,
     comma-separated (`drop table {}`, `lock table {} in access exclusive mode`)."""
-    names = sql.SQL(", ").join(qualified(schema, name) for schema, name in relations)
+    names = sql.SQL(", ").join(sql.Identifier(schema, name) for schema, name in relations)
     return sql.SQL(statement).format(names)
 
 

@@ -85,9 +85,7 @@ where outcome = 'running' and backend_pid = %s order by id desc limit 1
 
 
 def _statement(text: str, schema: str = RUN_LOG_SCHEMA) -> sql.Composed:
-    return sql.SQL(text).format(
-        schema=sql.Identifier(schema), runs=queries.qualified(schema, "runs")
-    )
+    return sql.SQL(text).format(schema=sql.Identifier(schema), runs=sql.Identifier(schema, "runs"))
 
 
 def locate(connection) -> str | None:
@@ -100,9 +98,7 @@ def locate(connection) -> str | None:
 
 
 def recent(connection, limit: int = 20) -> list:
-    """The latest runs, newest first, as named tuples of the table's columns (or none)."""
-    schema = locate(connection)
-    if schema is None:
+    if (schema := locate(connection)) is None:
         return []
     latest = _statement("select * from {runs} order by id desc limit %s", schema)
     with connection.cursor(cursor_factory=NamedTupleCursor) as cursor:
@@ -119,7 +115,6 @@ def exclusive(connection, command: str) -> Iterator[None]:
     """Hold the migration's advisory lock for the block, or refuse at once saying who holds it.
     The lock is the session's: a killed process never leaves it behind."""
     if not fetch_value(connection, TRY_LOCK, LOCK_KEYS):
-        # who holds it: the session and, when recorded, its run
         holder = "the holder has just released it; try again"
         if found := fetch_one(connection, ADVISORY_LOCK_HOLDER, LOCK_KEYS):
             pid, user, application, client, since = found
@@ -174,12 +169,11 @@ def recorded(
     """Record one run with its non-empty `arguments` (call it holding `exclusive`): create the
     run log or move it from its old schema, mark the runs of killed processes `interrupted`,
     insert this one as `running`, then set its outcome, message and counts."""
-    schema = locate(connection)
-    if schema is None:
+    if (schema := locate(connection)) is None:
         execute(connection, _statement(CREATE))
     elif schema == OLD_RUN_LOG_SCHEMA:
         move = sql.SQL("create schema if not exists {new}; alter table {} set schema {new}")
-        old_runs = queries.qualified(OLD_RUN_LOG_SCHEMA, "runs")
+        old_runs = sql.Identifier(OLD_RUN_LOG_SCHEMA, "runs")
         execute(connection, move.format(old_runs, new=sql.Identifier(RUN_LOG_SCHEMA)))
         if fetch_value(connection, queries.OBJECTS_IN_SCHEMA, (OLD_RUN_LOG_SCHEMA,)) == 0:
             execute(connection, queries.drop_schema(OLD_RUN_LOG_SCHEMA))

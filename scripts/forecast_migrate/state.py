@@ -31,8 +31,6 @@ TABLE_SELECT_PRIVILEGE = sql.SQL(
 
 @dataclass(frozen=True)
 class Transition:
-    """The objects plus the run log: migrated, not migrated, or interrupted part-way."""
-
     objects: Objects
     runs: list  # the latest runs, newest first (run_log.recent)
     lock_holders: list[int]
@@ -52,7 +50,6 @@ class Transition:
 
     @property
     def migrated(self) -> bool:
-        """All objects exist and the latest migrate (if the run log has one) finished ok."""
         last = self.latest("migrate")
         return self.objects.complete and (last is None or self.outcome(last) == "ok")
 
@@ -60,10 +57,8 @@ class Transition:
     def last_successful_migrate(self):
         """The latest migrate that finished ok and was not rolled back since."""
         for run in self.runs:
-            if run.outcome == "ok" and run.command == "rollback":
-                return None
-            if run.outcome == "ok" and run.command == "migrate":
-                return run
+            if run.outcome == "ok" and run.command in ("migrate", "rollback"):
+                return run if run.command == "migrate" else None
         return None
 
     def describe(self) -> str:
@@ -97,8 +92,7 @@ def require_legacy_schema(connection, inventory: Inventory) -> None:
     """The legacy schema exists and the role may read its tables (else exit code 2, like every
     privilege check here: they run before anything is written)."""
     schema = inventory.legacy_schema
-    privileges = fetch_one(connection, SCHEMA_PRIVILEGES, (schema,))
-    if privileges is None:
+    if (privileges := fetch_one(connection, SCHEMA_PRIVILEGES, (schema,))) is None:
         _refuse(
             f'legacy schema "{schema}" does not exist in {_database(connection)} '
             "(dbt var legacy_schema)"
@@ -130,8 +124,7 @@ def require_create_rights(connection, inventory: Inventory, *, new_schemas: bool
 
 
 def require_ownership(connection, objects: Objects) -> None:
-    foreign = [obj for obj in (*objects.relations, *objects.types) if not obj.owned]
-    if foreign:
+    if foreign := [obj for obj in (*objects.relations, *objects.types) if not obj.owned]:
         names = ", ".join(f'"{obj.schema}"."{obj.name}"' for obj in foreign[:5])
         _refuse(
             f"{_role(connection)} does not own {names}"

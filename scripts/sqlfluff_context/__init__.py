@@ -27,7 +27,4 @@ class _Anything:
         return "placeholder"
 
 
-adapter = _Anything()
-api = _Anything()
-exceptions = _Anything()
-flags = _Anything()
+adapter = api = exceptions = flags = _Anything()

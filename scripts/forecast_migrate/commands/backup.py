@@ -5,14 +5,14 @@ from .. import EXIT_CHECK_FAILED, EXIT_OK, backups
 from ..context import Context
 
 
-def run(ctx: Context, name: str | None = None, verify_name: str | None = None) -> int:
-    if verify_name is None:
+def run(ctx: Context, name: str | None = None, verify: str | None = None) -> int:
+    if verify is None:
         if name is not None:
             backups.validate_name(name)
         with ctx.locked_for_writing() as connection:
             backups.take(connection, name, ctx.inventory, ctx.reporter)
         return EXIT_OK
-    name = backups.validate_name(verify_name)
+    name = backups.validate_name(verify)
     with ctx.connected() as connection:
         backup = backups.read_existing(connection, name)
         with ctx.reporter.step(f"verify backup {name}"):

@@ -35,8 +35,7 @@ def check_readiness(ctx: Context, with_report: bool = True) -> list[str]:
             f'Readiness report (runbook Step 1), legacy schema "{ctx.inventory.legacy_schema}"'
         )
         for name, title in SECTIONS.items():  # one section per question of runbook Step 1
-            reporter.result()
-            reporter.result(title)
+            reporter.result(f"\n{title}")
             section = rows.get(name, [])
             if name in errors:
                 reporter.result(f"  not available: {errors[name]}")
@@ -53,8 +52,8 @@ def check_readiness(ctx: Context, with_report: bool = True) -> list[str]:
                 headers = [column.replace("_", " ") for column in section[0]]
                 reporter.table(headers, [list(row.values()) for row in section])
     progress = DbtProgress(reporter)
-    with reporter.step("source tests (dbt test --select source:*)"), progress.running():
-        result = ctx.dbt.invoke(["test", "--select", "source:*"], callbacks=[progress])
+    title = "source tests (dbt test --select source:*)"
+    passed = progress.invoke(ctx.dbt, title, "test", "--select", "source:*")
     # the on-run-end hook says each blocker in words (macro log_readiness_failures)
     blockers = [
         line.removeprefix(READINESS_PREFIX)
@@ -69,11 +68,10 @@ def check_readiness(ctx: Context, with_report: bool = True) -> list[str]:
             blockers.append(said)
         elif status == "warn":
             warnings.append(said)
-    if not result.success and not blockers:
+    if not passed and not blockers:
         blockers.append("dbt test failed without a failing test (see logs/forecast-migrate)")
-    reporter.result()
     reporter.result(
-        f"Source tests: {progress.count('test', 'pass')} passed, {len(warnings)} warnings, "
+        f"\nSource tests: {progress.count('test', 'pass')} passed, {len(warnings)} warnings, "
         f"{len(blockers)} failed"
     )
     for warning in warnings:

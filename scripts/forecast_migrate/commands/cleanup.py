@@ -14,7 +14,7 @@ from .. import EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, MigrationError, backups, 
 from ..context import Context
 from ..database import execute, fetch_all, fetch_value, transaction
 from ..progress import DbtProgress
-from ..state import DEFAULT_RETENTION_DAYS, Transition, read_transition
+from ..state import read_transition
 
 LOCK_TIMEOUT_MS = 5000
 # the analyses of the clean-up of the legacy tables, compiled by dbt, run in our transaction
@@ -22,14 +22,7 @@ COMPARE_ANALYSIS = "legacy_compat_differences"
 REPLACE_ANALYSIS = "legacy_tables_replaced_by_views"
 
 
-def run(
-    ctx: Context,
-    execute: bool = False,
-    legacy_tables: bool = False,
-    retention_days: int = DEFAULT_RETENTION_DAYS,
-    force: bool = False,
-) -> int:
-    """List, then (with execute) drop what is past its retention; 1 when refused."""
+def run(ctx: Context, execute: bool, legacy_tables: bool, retention_days: int, force: bool) -> int:
     if retention_days < 0:
         raise MigrationError("--older-than must not be negative", EXIT_USAGE)
     with ctx.connected() as connection:
@@ -49,8 +42,34 @@ def run(
             ctx.reporter.table(["backup", "taken", "age (days)", "action"], rows)
         else:
             ctx.reporter.result("  none")
-        refusal = list_legacy_tables(ctx, transition, now, legacy_tables, retention_days, force)
-        replaced = transition.objects.legacy_tables if legacy_tables and not refusal else ()
+        # the legacy tables, and why they may not be replaced (--legacy-tables) yet, if they may not
+        tables, refusal = transition.objects.legacy_tables, None
+        ctx.reporter.result(f'Legacy tables of "{inventory.legacy_schema}":')
+        if not tables:
+            ctx.reporter.result("  none left as tables (dropped, or views since the clean-up)")
+        else:
+            last = transition.last_successful_migrate
+            migrated_at = last.finished_at if last is not None else None
+            age = (now - migrated_at).total_seconds() / 86400 if migrated_at else None
+            migrated = f"{migrated_at:%Y-%m-%d %H:%M}" if migrated_at else "not by forecast-migrate"
+            migrated = migrated if transition.migrated else "not migrated"
+            action = "replace by a view" if legacy_tables else "keep (replace with --legacy-tables)"
+            age_text = round(age, 1) if age is not None else ""
+            rows = [(table, migrated, age_text, action) for table in tables]
+            ctx.reporter.table(["table", "migrated", "age (days)", "action"], rows)
+            missing = sorted(set(inventory.legacy_tables) - set(tables))
+            if legacy_tables and not transition.migrated:
+                refusal = "the database is not migrated"
+            elif legacy_tables and missing:
+                refusal = f"the legacy schema lacks {', '.join(missing)}"
+            elif legacy_tables and (age is None or age < retention_days) and not force:
+                how_old = "of unknown age" if age is None else f"{age:.1f} days old"
+                refusal = f"the migration is {how_old}, younger than {retention_days} days"
+            if refusal:
+                ctx.reporter.result(
+                    f"  refused: legacy tables kept, {refusal} (--force overrides age)"
+                )
+        replaced = tables if legacy_tables and not refusal else ()
         # the drops: backups, then the project's views that read the legacy tables
         statements = [queries.drop_schema(backup.name, cascade=True) for backup in dropped]
         present = {obj.name for obj in transition.objects.relations}
@@ -80,10 +99,9 @@ def run(
         else:
             arguments = ["--legacy-tables" if legacy_tables else "", "--force" if force else ""]
             arguments.append(f"--older-than {retention_days}")
-            # locked, confirmed and recorded: the reconciliation tests, then the transaction
             with run_log.exclusive(connection, "cleanup"):
-                tables = f" and replace the legacy tables {', '.join(replaced)} by views"
-                ctx.confirm(f"Drop {len(dropped)} backup(s){tables if replaced else ''}?")
+                also = f" and replace the legacy tables {', '.join(replaced)} by views"
+                ctx.confirm(f"Drop {len(dropped)} backup(s){also if replaced else ''}?")
                 with run_log.recorded(connection, "cleanup", arguments) as record:
                     compiled = {}
                     if replaced:
@@ -107,57 +125,11 @@ def run(
     return EXIT_CHECK_FAILED if refusal else EXIT_OK
 
 
-def list_legacy_tables(
-    ctx: Context,
-    transition: Transition,
-    now: datetime.datetime,
-    replace: bool,
-    retention_days: int,
-    force: bool,
-) -> str | None:
-    """Print the legacy tables with their age and action; return why they may not be
-    replaced (asked for with `replace`) yet, if they may not."""
-    inventory, tables = ctx.inventory, transition.objects.legacy_tables
-    ctx.reporter.result(f'Legacy tables of "{inventory.legacy_schema}":')
-    if not tables:
-        ctx.reporter.result("  none left as tables (dropped, or views since the clean-up)")
-        return None
-    last = transition.last_successful_migrate
-    migrated_at = last.finished_at if last is not None else None
-    age = (now - migrated_at).total_seconds() / 86400 if migrated_at else None
-    if not transition.migrated:
-        migrated = "not migrated"
-    elif migrated_at is None:
-        migrated = "not by forecast-migrate"
-    else:
-        migrated = f"{migrated_at:%Y-%m-%d %H:%M}"
-    action = "replace by a view" if replace else "keep (replace with --legacy-tables)"
-    age_text = round(age, 1) if age is not None else ""
-    rows = [(table, migrated, age_text, action) for table in tables]
-    ctx.reporter.table(["table", "migrated", "age (days)", "action"], rows)
-    missing = sorted(set(inventory.legacy_tables) - set(tables))
-    if not replace:
-        return None
-    if not transition.migrated:
-        refusal = "the database is not migrated"
-    elif missing:
-        refusal = f"the legacy schema lacks {', '.join(missing)}"
-    elif (age is None or age < retention_days) and not force:
-        how_old = "of unknown age" if age is None else f"{age:.1f} days old"
-        refusal = f"the migration is {how_old}, younger than {retention_days} days"
-    else:
-        return None
-    ctx.reporter.result(f"  refused: legacy tables kept, {refusal} (--force overrides age)")
-    return refusal
-
-
 def reconcile(ctx: Context) -> None:
     """Runbook Step 4's data tests; the legacy tables are replaced only when none fails."""
     progress = DbtProgress(ctx.reporter)
     title = "reconciliation tests (dbt test --exclude source:*)"
-    with ctx.reporter.step(title), progress.running():
-        result = ctx.dbt.invoke(["test", "--exclude", "source:*"], callbacks=[progress])
-    if not result.success or progress.problems():
+    if not progress.invoke(ctx.dbt, title, "test", "--exclude", "source:*"):
         raise MigrationError(
             f"reconciliation tests failed ({progress.first_problem()}): the legacy tables are kept"
         )
@@ -175,12 +147,11 @@ def clean_up(
             lock = queries.with_relations("lock table {} in access exclusive mode", legacy)
             execute(connection, lock)
             rows = fetch_all(connection, compiled[COMPARE_ANALYSIS])
-            differences = [
+            if differences := [
                 f"{table}: {only_legacy} row(s) only in the table, {only_compat} only in {view}"
                 for table, view, only_legacy, only_compat in rows
                 if only_legacy or only_compat
-            ]
-            if differences:
+            ]:
                 raise MigrationError(
                     f"a compat view no longer equals its legacy table ({'; '.join(differences)})"
                     ": the legacy tables changed since the last build; run `forecast-migrate "

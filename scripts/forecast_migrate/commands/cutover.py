@@ -105,9 +105,7 @@ def cut_over(ctx: Context, lock: list, read_only: str, record: run_log.Recorder)
 def carry_over(ctx: Context, tests: str, selection: list[str]) -> int:
     """`dbt build` of the models and `selection`'s tests; the rows it wrote."""
     progress = DbtProgress(ctx.reporter)
-    with ctx.reporter.step(f"dbt build (carry-over, {tests})"), progress.running():
-        result = ctx.dbt.invoke(["build", *selection], callbacks=[progress])
-    if not result.success or progress.problems():
+    if not progress.invoke(ctx.dbt, f"dbt build (carry-over, {tests})", "build", *selection):
         raise MigrationError(
             f"dbt build stopped ({len(progress.problems())} node(s) failed or skipped), first "
             f"{progress.first_problem()}: the cut-over is undone, the legacy tables take writes"

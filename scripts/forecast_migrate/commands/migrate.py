@@ -56,15 +56,14 @@ def run_steps(ctx: Context, connection, backup_name: str | None, record: run_log
     reporter.progress("Step 2: backup of the legacy tables")
     backup = backups.take(connection, backup_name, ctx.inventory, reporter)
     record.backup_name = backup.name
-    record.counts["backup"] = {entry.table: entry.rows for entry in backup.entries}
+    record.counts["backup"] = {table: entry.rows for table, entry in backup.entries.items()}
     record.save()
 
     reporter.progress("Step 3: dbt build")
     progress = DbtProgress(reporter)
-    with reporter.step("dbt build"), progress.running():
-        result = ctx.dbt.invoke(["build"], callbacks=[progress])
+    built = progress.invoke(ctx.dbt, "dbt build", "build")
     record.counts["rows_written"] = progress.rows_written
-    if not result.success or progress.problems():
+    if not built:
         raise MigrationError(
             f"dbt build stopped ({len(progress.problems())} node(s) failed or skipped), "
             f"first {progress.first_problem()}. "
@@ -72,8 +71,7 @@ def run_steps(ctx: Context, connection, backup_name: str | None, record: run_log
         )
     for line in progress.hook_lines:  # the counts of `Migration complete: 72 curves, ...`
         if line.startswith(COMPLETE_PREFIX):
-            counts = re.findall(r"(\d+) (\w+)", line.removeprefix(COMPLETE_PREFIX))
-            record.counts.update({name: int(number) for number, name in counts})
+            record.counts.update({name: int(n) for n, name in re.findall(r"(\d+) (\w+)", line)})
             break
 
     # Step 4 as `dbt build` ran it: its data tests, and the legacy rows listed in
@@ -99,6 +97,5 @@ def run_steps(ctx: Context, connection, backup_name: str | None, record: run_log
         )
     record.message = f"migrated; backup {backup.name}"
     reporter.result(
-        f"Done in {reporter.elapsed():.1f}s: migrated; backup {backup.name}; "
-        f"run log #{record.run_id}"
+        f"Done in {reporter.elapsed():.1f}s: {record.message}; run log #{record.run_id}"
     )

@@ -14,7 +14,6 @@ import psycopg2
 from psycopg2 import sql
 
 from .. import EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, MigrationError, backups, queries, run_log
-from ..backups import Backup
 from ..context import Context
 from ..database import execute, fetch_all, fetch_value, transaction
 from ..inventory import RENAMED_SUFFIX, Objects, application_rows, count_application_rows, find
@@ -28,20 +27,19 @@ WRITABLE = "legacy_tables_writable"  # the analysis that drops the guard of `cut
 def run(
     ctx: Context,
     force: bool = False,
-    export_dir: str | None = None,
-    restore_from: str | None = None,
+    export: str | None = None,
+    restore_from_backup: str | None = None,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT_SECONDS,
     print_sql: bool = False,
 ) -> int:
-    """Roll back; return 0, or 1 when the legacy tables do not match the backup."""
-    if restore_from is not None:
-        backups.validate_name(restore_from)
+    if restore_from_backup is not None:
+        backups.validate_name(restore_from_backup)
     if lock_timeout <= 0:
         raise MigrationError("--lock-timeout must be positive", EXIT_USAGE)
-    export_path = Path(export_dir) if export_dir else None
+    export_path = Path(export) if export else None
     attempt_ms = max(int(lock_timeout * 1000 / LOCK_ATTEMPTS), 1)
     with ctx.connected() as connection:
-        rollback = Rollback(ctx, connection, attempt_ms, force, export_path, restore_from)
+        rollback = Rollback(ctx, connection, attempt_ms, force, export_path, restore_from_backup)
         if not print_sql:
             with run_log.exclusive(connection, "rollback"):
                 return rollback.run()
@@ -65,7 +63,7 @@ class Rollback:
     force: bool = False
     export_path: Path | None = None
     restore_from: str | None = None
-    backup: Backup | None = None  # the backup to check the legacy tables against
+    backup: backups.Backup | None = None  # the backup to check the legacy tables against
 
     def plan(self, objects: Objects) -> None:
         """Drop what exists of the project, rename back what a hand-run migration renamed,
@@ -107,7 +105,7 @@ class Rollback:
             ]
         rename = sql.SQL("alter table {} rename to {}")
         self.changes += [
-            rename.format(queries.qualified(legacy, name + RENAMED_SUFFIX), sql.Identifier(name))
+            rename.format(sql.Identifier(legacy, name + RENAMED_SUFFIX), sql.Identifier(name))
             for name in self.renamed
         ]
         if objects.read_only_legacy:  # the cut-over's guard: the legacy tables take writes again
@@ -213,7 +211,6 @@ class Rollback:
     def _with_retries(self) -> None:
         """Run the transaction; when a lock is not granted in time, undo and try again,
         LOCK_ATTEMPTS times in all, then give up naming the sessions in the way."""
-        holders: list[tuple] = []
         for attempt in range(1, LOCK_ATTEMPTS + 1):
             self.ctx.reporter.progress(
                 f"rollback transaction, attempt {attempt}/{LOCK_ATTEMPTS}: locking "
@@ -224,16 +221,28 @@ class Rollback:
             except psycopg2.errors.LockNotAvailable:
                 locked = [queries.regclass_text(schema, name) for schema, name in self.to_lock]
                 holders = fetch_all(self.connection, queries.LOCK_HOLDERS, (locked,))
-                self.ctx.reporter.progress(f"attempt {attempt}: {_describe_holders(holders)}")
+                in_the_way = "the tables were locked by another session (it has finished since)"
+                if holders:
+                    pid, user, application, activity_state, seconds, query, relation = holders[0]
+                    activity = (
+                        f"{activity_state} for {seconds}s, last query: {query}"
+                        if activity_state is not None
+                        else "its activity is visible only to a superuser or pg_read_all_stats"
+                    )
+                    more = f" and {len(holders) - 1} more lock(s)" if len(holders) > 1 else ""
+                    in_the_way = (
+                        f"{relation} is locked by session pid {pid} (user {user}, "
+                        f"application '{application or '?'}', {activity}){more}"
+                    )
+                self.ctx.reporter.progress(f"attempt {attempt}: {in_the_way}")
                 if attempt < LOCK_ATTEMPTS:
                     time.sleep(0.2)
         raise MigrationError(
             f"rollback gave up after {LOCK_ATTEMPTS} attempts of {self.attempt_ms} ms: "
-            f"{_describe_holders(holders)}. Nothing changed; end that session or retry later"
+            f"{in_the_way}. Nothing changed; end that session or retry later"
         )
 
     def _transaction(self) -> None:
-        """One attempt: everything in one transaction, committed only when it all succeeded."""
         inventory = self.ctx.inventory
         self.exported, self.restored, self.checks = [], [], []
         with transaction("rollback transaction") as connection:
@@ -277,8 +286,7 @@ class Rollback:
             self.restored = backups.restore(connection, inventory, backup, damaged)
             self.ctx.reporter.progress(f"restored from {backup.name}: {', '.join(self.restored)}")
             self.checks = backups.compare(connection, legacy, backup, tables)
-            if not self.legacy_tables_match:
-                failed = "; ".join(check.describe() for check in self.checks if not check.ok)
+            if failed := "; ".join(check.describe() for check in self.checks if not check.ok):
                 raise MigrationError(
                     f"restore from {backup.name} did not bring back the checksums ({failed}); "
                     "the whole rollback was undone"
@@ -305,20 +313,3 @@ class Rollback:
             return f"rolled back; legacy tables match backup {self.backup.name}"
         differing = ", ".join(check.table for check in self.checks if not check.ok)
         return f"rolled back; legacy tables differ from backup {self.backup.name}: {differing}"
-
-
-def _describe_holders(holders: list[tuple]) -> str:
-    if not holders:
-        return "the tables were locked by another session (it has finished since)"
-    pid, user, application, activity_state, seconds, query, relation = holders[0]
-    # another role's activity is visible only to superusers and pg_read_all_stats
-    activity = (
-        f"{activity_state} for {seconds}s, last query: {query}"
-        if activity_state is not None
-        else "its activity is visible only to a superuser or pg_read_all_stats"
-    )
-    more = f" and {len(holders) - 1} more lock(s)" if len(holders) > 1 else ""
-    return (
-        f"{relation} is locked by session pid {pid} (user {user}, "
-        f"application '{application or '?'}', {activity}){more}"
-    )

@@ -1,7 +1,4 @@
-"""`forecast-migrate status`: where the transition stands. Writes nothing.
-
-Migrated or not, the latest runs, legacy rows not carried over yet, rows the application
-wrote to the new tables, the backups, and when cleanup becomes allowed."""
+"""`forecast-migrate status`: where the transition stands. Writes nothing."""
 
 import datetime
 from collections.abc import Sequence
@@ -23,8 +20,7 @@ def run(ctx: Context) -> int:
     with ctx.connected() as connection:  # connected before dbt reads the inventory
         inventory = ctx.inventory
         transition = read_transition(connection, inventory)
-        objects = transition.objects
-        now = fetch_value(connection, queries.SERVER_NOW)
+        objects, now = transition.objects, fetch_value(connection, queries.SERVER_NOW)
         result(f"Status of {describe_target()}")
         result(f"  migration: {transition.describe()}")
         if (last := transition.last_successful_migrate) is not None:
@@ -55,7 +51,6 @@ def run(ctx: Context) -> int:
             )
         report_runs(ctx, transition, run_log.locate(connection) or run_log.RUN_LOG_SCHEMA)
         if objects.complete and objects.legacy_tables:
-            # legacy rows the next build would carry over (analysis pending_legacy_rows)
             result()
             result(
                 "Legacy rows written since the last build, not carried over yet (and deleted ones):"
@@ -90,7 +85,7 @@ def run(ctx: Context) -> int:
                     backup.name,
                     _when(backup.created_at),
                     round(backup.age_days(now), 1),
-                    sum(entry.rows for entry in backup.entries),
+                    sum(entry.rows for entry in backup.entries.values()),
                     "yes" if backup.verified_at else "NO",
                     f"{backup.created_at + RETENTION:%Y-%m-%d}",
                 )
@@ -120,9 +115,7 @@ def _when(moment: datetime.datetime | None) -> str:
 def _section(
     ctx: Context, title: str, detail: str, headers: Sequence[str], rows: list, empty="none"
 ) -> None:
-    """After a blank line, `<title>: <empty>` without rows, else `<title><detail>:` and the rows."""
-    ctx.reporter.result()
-    ctx.reporter.result(f"{title}{detail}:" if rows else f"{title}: {empty}")
+    ctx.reporter.result(f"\n{title}{detail}:" if rows else f"\n{title}: {empty}")
     if rows:
         ctx.reporter.table(headers, rows)
 

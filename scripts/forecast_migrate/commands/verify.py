@@ -1,8 +1,5 @@
-"""`forecast-migrate verify`: the runbook's Step 4 checks, as a readable report.
-
-Runs the `verify_*` analyses (through `dbt show`) and the data tests on the new tables, finds
-the project's objects (the inventory), and lays them out section by section, as aligned text
-or (`--format markdown`) for a change ticket. All SQL lives in dbt."""
+"""`forecast-migrate verify`: the runbook's Step 4 checks (the analyses `verify_*` and the data
+tests), as aligned text or, with `--format markdown`, for a change ticket."""
 
 import textwrap
 from collections import Counter, defaultdict
@@ -40,8 +37,6 @@ HEADER = {
     "checked at": "checked_at",
 }
 
-Row = dict[str, Any]
-
 
 def _passed(test: Any) -> bool:
     return test is not None and test.status not in ("fail", "error")
@@ -53,9 +48,7 @@ def _verdict(ok: bool) -> str:
 
 @dataclass
 class Report:
-    """Everything the verification found, and which checks passed."""
-
-    rows: dict[str, list[Row]]  # analysis name -> rows ([] when it could not run)
+    rows: dict[str, list[dict]]  # analysis name -> rows ([] when it could not run)
     query_errors: dict[str, str]  # analysis name -> dbt's error message
     objects: dict[str, dict[str, bool]]  # "group (schema)" -> object name -> found
     tests: dict[str, Any]  # test name -> dbt's result of it (.status, .failures, .message)
@@ -83,7 +76,6 @@ class Report:
 
 def run(ctx: Context, format: str = "text", output: Path | None = None) -> int:
     ctx.reporter.progress_to_stderr = output is None
-    # the analyses and the data tests; the inventory's objects by "group (schema)"
     session, inventory = ctx.dbt, ctx.inventory
     with ctx.reporter.step("the report queries (dbt show of analyses/verify_*.sql)"):
         rows, errors = session.show(*ANALYSES)
@@ -130,13 +122,10 @@ def run(ctx: Context, format: str = "text", output: Path | None = None) -> int:
 
 
 class Document:
-    """Headings, paragraphs and tables, as aligned text or as Markdown."""
-
     def __init__(self, markdown: bool):
         self.markdown, self.lines = markdown, []
 
     def add(self, *lines: str) -> None:
-        """Lines, then a blank line."""
         self.lines += [*lines, ""]
 
     def heading(self, text: str, level: int = 2) -> None:
@@ -150,8 +139,7 @@ class Document:
         lines = table_lines(headers, rows, markdown=self.markdown)
         self.add(*(lines if self.markdown else [f"  {line}" for line in lines]))
 
-    def rows(self, rows: list[Row]) -> None:
-        """An analysis's rows as a table, headed by its column names (none without rows)."""
+    def rows(self, rows: list[dict]) -> None:
         if rows:
             headers = [name.replace("_", " ") for name in rows[0]]
             self.table(headers, [list(row.values()) for row in rows])
@@ -159,8 +147,7 @@ class Document:
 
 def render(report: Report, markdown: bool = False) -> str:
     out, rows, checks, tests = Document(markdown), report.rows, report.checks, report.tests
-    context = (rows["project_context"] or [{}])[0]
-    failed = report.failed_checks()
+    context, failed = (rows["project_context"] or [{}])[0], report.failed_checks()
     out.heading("Migration verification (runbook Step 4)", level=1)
     fields = {"result": _verdict(not failed)}
     fields |= {label: context.get(column) for label, column in HEADER.items()}
