@@ -82,25 +82,10 @@ differing_rows as (
     select
         coalesce(legacy_side.id, compat_side.id) as id,
         case
-            -- a row a batch read (the migration wrote it, or listed it) and the legacy
-            -- table has lost since; any other id only in the view is one too many
-            when
-                legacy_side.id is null
-                and not exists (
-                    select 1 from {{ ref('stg_legacy__price_forecasts') }} as still
-                    where still.id = compat_side.id
-                )
-                and (
-                    exists (
-                        select 1 from {{ ref('PriceForecast') }} as held
-                        where held.id = compat_side.id and {{ written_by_the_migration('held') }}
-                    )
-                    or exists (
-                        select 1 from {{ ref('migration_exceptions') }} as listed
-                        where listed.source_table = 'price_forecasts' and listed.source_id = compat_side.id
-                    )
-                )
-                then 'deleted since the batch'
+            when legacy_side.id is null and not exists (
+                select 1 from {{ ref('stg_legacy__price_forecasts') }} as still
+                where still.id = compat_side.id
+            ) then 'deleted since the batch'
             when legacy_side.id is null then 'only in price_forecasts_compat'
             when compat_side.id is null then 'only in the legacy table'
             else 'different values'
