@@ -44,10 +44,12 @@ def chromium_path() -> str:
         pytest.skip("chromium is not installed and apt-get is not available to install it")
     prefix = [] if os.geteuid() == 0 else ["sudo", "-n"]
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    install = [*prefix, "apt-get", "install", "-y", "--no-install-recommends", "chromium"]
+    # the other xdist worker may be installing it too: wait for dpkg's lock, not fail on it
+    apt = [*prefix, "apt-get", "-o", "DPkg::Lock::Timeout=600"]
+    install = [*apt, "install", "-y", "--no-install-recommends", "chromium"]
     result = subprocess.run(install, env=env, capture_output=True, text=True, timeout=900)
     if result.returncode != 0:  # stale package lists: refresh once and retry
-        subprocess.run([*prefix, "apt-get", "update"], env=env, capture_output=True, timeout=300)
+        subprocess.run([*apt, "update"], env=env, capture_output=True, timeout=900)
         result = subprocess.run(install, env=env, capture_output=True, text=True, timeout=900)
     found = shutil.which("chromium")
     assert found, f"`{' '.join(install)}` failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
