@@ -27,6 +27,7 @@ classified as (
         prices.location,
         prices.mark_case,
         prices.curve_creator,
+        prices.row_version,
         case
             when prices.curve_id is null then 'curve_id is null'
             when curves.curve_id is null then 'curve_id has no legacy curve'

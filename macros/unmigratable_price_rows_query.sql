@@ -3,7 +3,7 @@ with
 
 -- not materialized: read twice, each time for few columns, rather than spooled to disk
 classified as not materialized (
-    {{ classify_price_rows(prices, curves) }}
+    {{ classify_price_rows('(select legacy.*, legacy.xmin as row_version from ' ~ prices ~ ' as legacy) as versioned', curves) }}
 ),
 
 keys as (

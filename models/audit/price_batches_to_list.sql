@@ -50,7 +50,11 @@ final as (
         ) as changed_price_ids,
         count(*) > 1 or coalesce((select last_load.wrote_fewer_rows from last_load), false)
             as look_for_skipped,
-        coalesce(bool_or(not unlisted.only_new_price_rows), false) as look_for_deleted
+        coalesce(bool_or(not unlisted.only_new_price_rows), false) as look_for_deleted,
+        (
+            select batches.snapshot from batches
+            order by batches.batch_id desc limit 1
+        ) as last_snapshot
     from unlisted
 )
 

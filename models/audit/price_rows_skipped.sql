@@ -8,11 +8,13 @@ gates as (
 
 batch_rows as (
     -- read only when the ledger says the load skipped rows: every row when one of the batches
-    -- read every row, else the batches' changed ids, by index
+    -- read every row (but for the rows written since the last batch read the legacy table:
+    -- the next batch's), else the batches' changed ids, by index
     select classified.id from {{ ref('int_price_rows_classified') }} as classified
     where
         classified.exception_reason is null
         and (select gates.look_for_skipped and gates.reads_every_row from gates)
+        and not coalesce({{ row_changed_since('classified.row_version', '(select gates.last_snapshot from gates)') }}, false)
     union all
     select classified.id from {{ ref('int_price_rows_classified') }} as classified
     where

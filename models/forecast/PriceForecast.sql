@@ -1,6 +1,5 @@
 -- The legacy price rows of this build's batch that pass the per-row checks, each in the
 -- instance of its forecast run (doc block price_forecast).
--- depends_on: {{ ref('price_load_batches') }}
 -- depends_on: {{ ref('int_price_rows_batch') }}
 {{ config(
     incremental_strategy = 'carry_over',
@@ -18,6 +17,8 @@
     ],
 ) }}
 
+{%- set batch_snapshot = '(select snapshot from ' ~ ref('price_load_batches') ~ ' order by batch_id desc limit 1)' %}
+
 with
 
 {% if is_incremental() %}
@@ -28,10 +29,10 @@ with
     ),
 {% else %}
     batch_rows as (
-        -- the first load reads every classified row directly: a plain scan keeps its
-        -- parallel plan
+        -- the first load reads every classified row directly (a plain scan keeps its parallel
+        -- plan), but for the rows written since the batch read the legacy table: the next batch's
         select * from {{ ref('int_price_rows_classified') }}
-        where exception_reason is null
+        where exception_reason is null and not coalesce({{ row_changed_since('row_version', batch_snapshot) }}, false)
     ),
 {% endif %}
 
