@@ -1,116 +1,107 @@
 -- Nothing lost, backward compatible: every legacy price row, every column, is what
--- price_forecasts_compat returns for its id (the migrated row rebuilt from PriceForecast, or
--- the legacy row migration_exceptions keeps), and the compat view returns no legacy id that
--- the legacy table lacks, but for a row deleted since this build's batch read the legacy
+-- price_forecasts_compat returns for its id, once, and the compat view returns no legacy id
+-- that the legacy table lacks, but for a row deleted since this build's batch read the legacy
 -- table (assert_deleted_price_rows_are_listed warns about those). Rows the old application
--- wrote after the batch read the legacy table are the next batch's: they are left out on
--- both sides, so a build that runs while the old application writes still passes.
+-- wrote after the batch read the legacy table are the next batch's: they are left out on both
+-- sides, so a build that runs while the old application writes still passes.
 --
--- Compared per curve first, one aggregate pass over each side (the row count and the sum of
--- a 64-bit hash of every column); only a curve whose sums differ is compared row by row.
+-- Read from the verification ledger (price_chunk_checksums): a chunk of price rows whose
+-- version has not changed since its checksums were taken is as they say. Only a chunk whose
+-- checksums differ, or whose version changed since (price_chunk_versions), is compared row by
+-- row, and every row that differs is named; no price row is read when there is none.
 {{ config(tags = ['full_pass']) }}
-{#- rows without a curve (excepted) are one more group -#}
-{%- set null_curve = -2147483648 %}
+{%- set bits = var('price_chunk_bits') %}
+{%- set versions = [
+    'legacy_rows', 'legacy_version', 'price_forecast_rows', 'price_forecast_version', 'listed_rows', 'listed_version'
+] %}
 
 with
 
 batch as (
-    -- this build's batch: what it read of the legacy table
-    select batches.snapshot from {{ ref('price_load_batches') }} as batches
-    order by batches.batch_id desc
-    limit 1
+    select batches.* from {{ ref('price_load_batches') }} as batches
+    order by batches.batch_id desc limit 1
 ),
 
-legacy as not materialized (
+suspect as (
+    select
+        versions.chunk,
+        stored.settled_rows <> stored.compat_rows or stored.legacy_checksum <> stored.compat_checksum as checksums_differ
+    from {{ ref('price_chunk_versions') }} as versions
+    left join {{ ref('price_chunk_checksums') }} as stored
+        on versions.chunk = stored.chunk
+    where
+        stored.chunk is null
+        or ({{ 'versions.' ~ versions | join(', versions.') }})
+        is distinct from ({{ 'stored.' ~ versions | join(', stored.') }})
+        or (
+            stored.settled_rows <> stored.legacy_rows
+            and stored.checksummed_by_batch <> (select batch.batch_id from batch)
+        )
+        or stored.settled_rows <> stored.compat_rows
+        or stored.legacy_checksum <> stored.compat_checksum
+),
+
+bounds as (
+    select
+        min(chunk)::bigint << {{ bits }} as first_id,
+        ((max(chunk)::bigint + 1) << {{ bits }}) - 1 as last_id
+    from suspect
+),
+
+legacy as (
     select
         staged.*,
         coalesce(
-            {{ row_changed_since('staged.row_version', '(select batch.snapshot from batch)') | indent(8) }},
+            {{ row_changed_since('staged.row_version', '(select batch.snapshot from batch)') | indent(12) }},
             false
         ) as changed_since_the_batch
     from {{ ref('stg_legacy__price_forecasts') }} as staged
-),
-
-compat as not materialized (
-    -- the legacy ids: below the application's range, or a legacy row kept with an id in it
-    select * from {{ ref('price_forecasts_compat') }} as compat_rows
-    where case
-        when {{ below_application_id_range('compat_rows.id', ref('PriceForecast')) }} then true
-        else exists (
-            select 1 from {{ ref('migration_exceptions') }} as listed
-            where listed.source_table = 'price_forecasts' and listed.source_id = compat_rows.id
-        )
-    end
-),
-
-legacy_per_curve as (
-    select
-        legacy.curve_id,
-        count(*) filter (where not legacy.changed_since_the_batch) as row_count,
-        sum({{ price_row_fingerprint('legacy') }}) filter (where not legacy.changed_since_the_batch) as fingerprint,
-        array_agg(legacy.id) filter (where legacy.changed_since_the_batch) as changed_ids
-    from legacy
-    group by legacy.curve_id
-),
-
-changed as (
-    select unnest(changed_ids) as id from legacy_per_curve
-),
-
-compat_per_curve as (
-    select
-        compat.curve_id,
-        count(*) as row_count,
-        sum({{ price_row_fingerprint('compat') }}) as fingerprint
-    from compat
-    where compat.id not in (select changed.id from changed)
-    group by compat.curve_id
-),
-
-differing_curves as (
-    select coalesce(legacy_per_curve.curve_id, compat_per_curve.curve_id) as curve_id
-    from legacy_per_curve
-    full outer join compat_per_curve
-        on coalesce(legacy_per_curve.curve_id, {{ null_curve }}) = coalesce(compat_per_curve.curve_id, {{ null_curve }})
     where
-        coalesce(legacy_per_curve.row_count, 0) <> coalesce(compat_per_curve.row_count, 0)
-        or legacy_per_curve.fingerprint is distinct from compat_per_curve.fingerprint
+        staged.id between (select bounds.first_id from bounds) and (select bounds.last_id from bounds)
+        and staged.id >> {{ bits }} in (select suspect.chunk from suspect)
+),
+
+compat as (
+    -- the legacy ids: below the application's range, or a legacy row kept with an id in it
+    select compat_rows.* from {{ ref('price_forecasts_compat') }} as compat_rows
+    where
+        compat_rows.id between (select bounds.first_id from bounds) and (select bounds.last_id from bounds)
+        and compat_rows.id >> {{ bits }} in (select suspect.chunk from suspect)
+        and compat_rows.id not in (
+            select legacy.id from legacy
+            where legacy.changed_since_the_batch
+        )
+        and case
+            when {{ below_application_id_range('compat_rows.id', ref('PriceForecast')) }} then true
+            else exists (
+                select 1 from {{ ref('migration_exceptions') }} as listed
+                where listed.source_table = 'price_forecasts' and listed.source_id = compat_rows.id
+            )
+        end
 ),
 
 differing_rows as (
-    -- the rows of the curves that differ (none read when no curve differs)
     select
-        coalesce(legacy_side.id, compat_side.id) as id,
+        coalesce(legacy_side.id, compat.id) as id,
         case
             when legacy_side.id is null and not exists (
                 select 1 from {{ ref('stg_legacy__price_forecasts') }} as still
-                where still.id = compat_side.id
+                where still.id = compat.id
             ) then 'deleted since the batch'
             when legacy_side.id is null then 'only in price_forecasts_compat'
-            when compat_side.id is null then 'only in the legacy table'
+            when compat.id is null then 'only in the legacy table'
             else 'different values'
         end as difference
     from (
-        select * from legacy
-        where
-            not changed_since_the_batch
-            and coalesce(curve_id, {{ null_curve }}) = any(array(
-                select coalesce(differing_curves.curve_id, {{ null_curve }}) from differing_curves
-            ))
+        select settled.* from legacy as settled
+        where not settled.changed_since_the_batch
     ) as legacy_side
-    full outer join (
-        select * from compat
-        where
-            id not in (select changed.id from changed)
-            and coalesce(curve_id, {{ null_curve }}) = any(array(
-                select coalesce(differing_curves.curve_id, {{ null_curve }}) from differing_curves
-            ))
-    ) as compat_side
-        on legacy_side.id = compat_side.id
+    full outer join compat
+        on legacy_side.id = compat.id
     where
         legacy_side.id is null
-        or compat_side.id is null
-        or {{ price_row_fingerprint('legacy_side') }} <> {{ price_row_fingerprint('compat_side') }}
+        or compat.id is null
+        or {{ price_row_fingerprint('legacy_side') }} <> {{ price_row_fingerprint('compat') }}
 ),
 
 repeated_rows as (
@@ -119,11 +110,6 @@ repeated_rows as (
         compat.id,
         'returned ' || count(*) || ' times by price_forecasts_compat' as difference
     from compat
-    where
-        compat.id not in (select changed.id from changed)
-        and coalesce(compat.curve_id, {{ null_curve }}) = any(array(
-            select coalesce(differing_curves.curve_id, {{ null_curve }}) from differing_curves
-        ))
     group by compat.id
     having count(*) > 1
 ),
@@ -144,7 +130,12 @@ union all
 
 select
     null as id,
-    'the price rows of curve ' || coalesce(curve_id::text, 'NULL')
+    'the checksums of price rows ' || (chunk::bigint << {{ bits }}) || ' to ' || (((chunk::bigint + 1) << {{ bits }}) - 1)
     || ' differ between the legacy table and price_forecasts_compat' as failure
-from differing_curves
-where not exists (select 1 from named_rows)
+from suspect
+where
+    checksums_differ
+    and not exists (
+        select 1 from differing_rows
+        where differing_rows.id >> {{ bits }} = suspect.chunk
+    )
