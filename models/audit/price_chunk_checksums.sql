@@ -1,7 +1,8 @@
--- The verification ledger (doc block price_chunk_checksums): per chunk of price rows, the
--- count and checksum (sum of price_row_fingerprint) of the legacy rows a batch settled and
--- of what price_forecasts_compat returns for them, at the chunk's version (price_chunk_versions).
--- Only the chunks whose version changed are checksummed again, read by index when few.
+-- The verification ledger (doc block price_chunk_checksums): per chunk of price rows, the count and
+-- checksum (sum of price_row_fingerprint) of the legacy rows a batch settled and of what
+-- price_forecasts_compat returns for them, at the chunk's version (price_chunk_versions). The first build
+-- checksums every chunk (scans: an index range the planner cannot size would read every row by index);
+-- later ones only the chunks whose version changed or with rows left to a later batch, by id range.
 {{ config(
     materialized = 'incremental',
     incremental_strategy = 'replace_all',
@@ -10,6 +11,7 @@
     pre_hook = ["{{ bulk_session_settings() }}"],
 ) }}
 {%- set bits = var('price_chunk_bits') %}
+{%- set in_changed_range = 'between (select bounds.first_id from bounds) and (select bounds.last_id from bounds)' if is_incremental() else 'is not null' %}
 {%- set versions = [
     'legacy_rows', 'legacy_version', 'price_forecast_rows', 'price_forecast_version', 'listed_rows', 'listed_version'
 ] %}
@@ -26,7 +28,6 @@ versions as (
 ),
 
 changed as (
-    -- every chunk on the first build; then those whose version changed, or with rows left to a later batch
     {%- if is_incremental() %}
         select versions.chunk from versions
         left join {{ this }} as stored
@@ -67,7 +68,7 @@ legacy as (
             ) as changed_since_the_batch
         from {{ ref('stg_legacy__price_forecasts') }} as legacy_rows
         where
-            legacy_rows.id between (select bounds.first_id from bounds) and (select bounds.last_id from bounds)
+            legacy_rows.id {{ in_changed_range }}
             and legacy_rows.id >> {{ bits }} in (select changed.chunk from changed)
     ) as staged
     group by staged.id >> {{ bits }}
@@ -81,7 +82,7 @@ compat as (
         coalesce(sum({{ price_row_fingerprint('compat_rows') }}), 0) as compat_checksum
     from {{ ref('price_forecasts_compat') }} as compat_rows
     where
-        compat_rows.id between (select bounds.first_id from bounds) and (select bounds.last_id from bounds)
+        compat_rows.id {{ in_changed_range }}
         and compat_rows.id >> {{ bits }} in (select changed.chunk from changed)
         and compat_rows.id not in (select unnest(legacy.unsettled_ids) from legacy)
         and case
