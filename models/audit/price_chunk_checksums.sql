@@ -1,27 +1,27 @@
 -- The verification ledger (doc block price_chunk_checksums): per chunk of price rows, the count and
 -- checksum (sum of price_row_fingerprint) of the legacy rows a batch settled and of what
 -- price_forecasts_compat returns for them, at the chunk's version (price_chunk_versions). The first build
--- checksums every chunk (scans: an index range the planner cannot size would read every row by index);
--- later ones only the chunks whose version changed or with rows left to a later batch, by id range.
+-- checksums every chunk in one scan per side; later ones only the chunks whose version changed
+-- or with rows left to a later batch, by id range. Each side's rows are hashed in a subquery the planner
+-- keeps (offset 0): it then expects a few hundred chunks, not one per row, and sums them by hash;
+-- no nested loop: the compat view's price rows are read by a scan, not by index once per instance.
 {{ config(
     materialized = 'incremental',
     incremental_strategy = 'replace_all',
     on_schema_change = 'fail',
     tags = ['full_pass'],
-    pre_hook = ["{{ bulk_session_settings() }}"],
+    pre_hook = ["{{ bulk_session_settings() }}", "set local enable_nestloop = off"],
 ) }}
 {%- set bits = var('price_chunk_bits') %}
-{%- set in_changed_range = 'between (select bounds.first_id from bounds) and (select bounds.last_id from bounds)' if is_incremental() else 'is not null' %}
-{%- set versions = [
-    'legacy_rows', 'legacy_version', 'price_forecast_rows', 'price_forecast_version', 'listed_rows', 'listed_version'
-] %}
+{%- set batch_snapshot = '(select snapshot from ' ~ ref('price_load_batches') ~ ' order by batch_id desc limit 1)' %}
+{%- set versions = ['legacy_rows', 'legacy_version', 'price_forecast_rows', 'price_forecast_version', 'listed_rows', 'listed_version'] %}
+{#- the rows a pass reads: every row on the first build #}
+{%- set in_changed_chunks = (
+    'between (select bounds.first_id from bounds) and (select bounds.last_id from bounds) and {id} >> '
+    ~ bits ~ ' in (select changed.chunk from changed)'
+) if is_incremental() else 'is not null' %}
 
 with
-
-batch as (
-    select batches.* from {{ ref('price_load_batches') }} as batches
-    order by batches.batch_id desc limit 1
-),
 
 versions as (
     select * from {{ ref('price_chunk_versions') }}
@@ -30,15 +30,14 @@ versions as (
 changed as (
     {%- if is_incremental() %}
         select versions.chunk from versions
-        left join {{ this }} as stored
-            on versions.chunk = stored.chunk
+        left join {{ this }} as stored on versions.chunk = stored.chunk
         where
             stored.chunk is null
             or ({{ 'versions.' ~ versions | join(', versions.') }})
             is distinct from ({{ 'stored.' ~ versions | join(', stored.') }})
             or (
                 stored.settled_rows <> stored.legacy_rows
-                and stored.checksummed_by_batch <> (select batch.batch_id from batch)
+                and stored.checksummed_by_batch <> (select max(batches.batch_id) from {{ ref('price_load_batches') }} as batches)
             )
     {%- else %}
         select versions.chunk from versions
@@ -54,45 +53,45 @@ bounds as (
 
 legacy as (
     select
-        staged.id >> {{ bits }} as chunk,
-        count(*) filter (where not staged.changed_since_the_batch) as settled_rows,
-        coalesce(sum({{ price_row_fingerprint('staged') }}) filter (where not staged.changed_since_the_batch), 0)
-            as legacy_checksum,
-        array_agg(staged.id) filter (where staged.changed_since_the_batch) as unsettled_ids
+        hashed.chunk,
+        count(*) filter (where not hashed.unsettled) as settled_rows,
+        coalesce(sum(hashed.fingerprint) filter (where not hashed.unsettled), 0) as legacy_checksum
     from (
         select
-            legacy_rows.*,
-            coalesce(
-                {{ row_changed_since('legacy_rows.row_version', '(select batch.snapshot from batch)') | indent(16) }},
-                false
-            ) as changed_since_the_batch
+            legacy_rows.id >> {{ bits }} as chunk,
+            {{ price_row_fingerprint('legacy_rows') | indent(12) }} as fingerprint,
+            coalesce({{ row_changed_since('legacy_rows.row_version', batch_snapshot) | indent(12) }}, false) as unsettled
         from {{ ref('stg_legacy__price_forecasts') }} as legacy_rows
-        where
-            legacy_rows.id {{ in_changed_range }}
-            and legacy_rows.id >> {{ bits }} in (select changed.chunk from changed)
-    ) as staged
-    group by staged.id >> {{ bits }}
+        where legacy_rows.id {{ in_changed_chunks.replace('{id}', 'legacy_rows.id') }}
+        offset 0  -- noqa: AM09
+    ) as hashed
+    group by hashed.chunk
 ),
 
 compat as (
-    -- the legacy ids the view returns: below the application's range, or listed
+    -- the legacy ids the view returns (below the application's range, or listed); the rows of
+    -- unsettled ids too: a chunk that has some differs, and its test compares it row by row
     select
-        compat_rows.id >> {{ bits }} as chunk,
+        hashed.chunk,
         count(*) as compat_rows,
-        coalesce(sum({{ price_row_fingerprint('compat_rows') }}), 0) as compat_checksum
-    from {{ ref('price_forecasts_compat') }} as compat_rows
-    where
-        compat_rows.id {{ in_changed_range }}
-        and compat_rows.id >> {{ bits }} in (select changed.chunk from changed)
-        and compat_rows.id not in (select unnest(legacy.unsettled_ids) from legacy)
-        and case
-            when {{ below_application_id_range('compat_rows.id', ref('PriceForecast')) }} then true
-            else compat_rows.id in (
-                select listed.source_id from {{ ref('migration_exceptions') }} as listed
-                where listed.source_table = 'price_forecasts'
-            )
-        end
-    group by compat_rows.id >> {{ bits }}
+        coalesce(sum(hashed.fingerprint), 0) as compat_checksum
+    from (
+        select
+            compat_rows.id >> {{ bits }} as chunk,
+            {{ price_row_fingerprint('compat_rows') | indent(12) }} as fingerprint
+        from {{ ref('price_forecasts_compat') }} as compat_rows
+        where
+            compat_rows.id {{ in_changed_chunks.replace('{id}', 'compat_rows.id') }}
+            and case
+                when {{ below_application_id_range('compat_rows.id', ref('PriceForecast')) }} then true
+                else compat_rows.id in (
+                    select listed.source_id from {{ ref('migration_exceptions') }} as listed
+                    where listed.source_table = 'price_forecasts'
+                )
+            end
+        offset 0  -- noqa: AM09
+    ) as hashed
+    group by hashed.chunk
 ),
 
 checksums as (
@@ -102,7 +101,7 @@ checksums as (
         coalesce(legacy.legacy_checksum, 0) as legacy_checksum,
         coalesce(compat.compat_rows, 0) as compat_rows,
         coalesce(compat.compat_checksum, 0) as compat_checksum,
-        (select batch.batch_id from batch) as checksummed_by_batch
+        (select max(batches.batch_id) from {{ ref('price_load_batches') }} as batches) as checksummed_by_batch
     from versions
     inner join changed on versions.chunk = changed.chunk
     left join legacy on versions.chunk = legacy.chunk

@@ -9,18 +9,17 @@
 -- The CTEs are not materialized: each branch reads the tables itself, so a query that asks
 -- for a few ids (price_load_batches) reads them by primary key instead of the whole table.
 {%- set columns = legacy_columns('price_forecasts') %}
-{%- set baseline = "instances.metadata -> 'legacyBaseline' ->> " %}
 {%- set migrated_columns = {
     'id': 'prices.id',
     'curve_id': 'instances.curve_definition_id',
     'flow_date_start': 'prices.timestamp',
     'value': 'prices.value',
-    'value_type': "instances.metadata ->> 'legacyValueType'",
+    'value_type': 'instances.legacy_value_type',
     'mark_date': "case when 'legacy_mark_date is null' = any(prices.flags) then null else instances.\"forecastRunDate\" end",
 } %}
 {%- for column in flagged_price_columns() %}
     {%- do migrated_columns.update({
-        column: price_row_flagged_value('prices.flags', column, baseline ~ "'" ~ column ~ "'")
+        column: price_row_flagged_value('prices.flags', column, 'instances.baseline_' ~ column)
     }) %}
 {%- endfor %}
 {%- set application_columns = {
@@ -40,7 +39,17 @@ prices as not materialized (
 ),
 
 instances as not materialized (
-    select * from {{ ref('CurveInstance') }}
+    -- each instance's legacy baseline, read from its metadata once per instance, not once per
+    -- price row: offset 0 keeps the planner from moving these expressions into the join
+    select
+        instances.*,
+        {%- for column in flagged_price_columns() %}
+            instances.metadata -> 'legacyBaseline' ->> '{{ column }}' as baseline_{{ column }},
+        {%- endfor %}
+        instances.metadata ->> 'legacyValueType' as legacy_value_type,
+        instances.metadata ->> 'source' as source
+    from {{ ref('CurveInstance') }} as instances
+    offset 0  -- noqa: AM09
 ),
 
 definitions as not materialized (
@@ -59,7 +68,7 @@ migrated as (
     inner join instances
         on prices.curve_instance_id = instances.id
     where
-        instances.metadata ->> 'source' = '{{ migration_marker() }}'
+        instances.source = '{{ migration_marker() }}'
         and prices.id not in (select listed.source_id from listed)
 ),
 
@@ -73,7 +82,7 @@ added_by_the_application as (
     left join definitions  -- noqa: ST11
         on instances.curve_definition_id = definitions.id
     where
-        instances.metadata ->> 'source' is distinct from '{{ migration_marker() }}'
+        instances.source is distinct from '{{ migration_marker() }}'
         and prices.id not in (select listed.source_id from listed)
 ),
 
