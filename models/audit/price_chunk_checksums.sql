@@ -1,10 +1,8 @@
 -- The verification ledger (doc block price_chunk_checksums): per chunk of price rows, the count and
--- checksum (sum of price_row_fingerprint) of the legacy rows a batch settled and of what
--- price_forecasts_compat returns for them, at the chunk's version (price_chunk_versions). The first build
--- checksums every chunk in one scan per side; later ones only the chunks whose version changed
--- or with rows left to a later batch, by id range. Each side's rows are hashed in a subquery the planner
--- keeps (offset 0): it then expects a few hundred chunks, not one per row, and sums them by hash;
--- no nested loop: the compat view's price rows are read by a scan, not by index once per instance.
+-- checksum of the legacy rows a batch settled and of what price_forecasts_compat returns for them, at
+-- the chunk's version (price_chunk_versions). The first build checksums every chunk, one scan per side;
+-- later ones the chunks that changed, by id range. Rows are hashed in a subquery the planner keeps
+-- (offset 0: a few hundred chunks, summed by hash); no nested loop (one index scan per instance).
 {{ config(
     materialized = 'incremental',
     incremental_strategy = 'replace_all',
@@ -13,15 +11,18 @@
     pre_hook = ["{{ bulk_session_settings() }}", "set local enable_nestloop = off"],
 ) }}
 {%- set bits = var('price_chunk_bits') %}
-{%- set batch_snapshot = '(select snapshot from ' ~ ref('price_load_batches') ~ ' order by batch_id desc limit 1)' %}
 {%- set versions = ['legacy_rows', 'legacy_version', 'price_forecast_rows', 'price_forecast_version', 'listed_rows', 'listed_version'] %}
-{#- the rows a pass reads: every row on the first build #}
 {%- set in_changed_chunks = (
     'between (select bounds.first_id from bounds) and (select bounds.last_id from bounds) and {id} >> '
     ~ bits ~ ' in (select changed.chunk from changed)'
 ) if is_incremental() else 'is not null' %}
 
 with
+
+batch as (
+    select batches.* from {{ ref('price_load_batches') }} as batches
+    order by batches.batch_id desc limit 1
+),
 
 versions as (
     select * from {{ ref('price_chunk_versions') }}
@@ -37,7 +38,7 @@ changed as (
             is distinct from ({{ 'stored.' ~ versions | join(', stored.') }})
             or (
                 stored.settled_rows <> stored.legacy_rows
-                and stored.checksummed_by_batch <> (select max(batches.batch_id) from {{ ref('price_load_batches') }} as batches)
+                and stored.checksummed_by_batch <> (select batch.batch_id from batch)
             )
     {%- else %}
         select versions.chunk from versions
@@ -60,7 +61,7 @@ legacy as (
         select
             legacy_rows.id >> {{ bits }} as chunk,
             {{ price_row_fingerprint('legacy_rows') | indent(12) }} as fingerprint,
-            coalesce({{ row_changed_since('legacy_rows.row_version', batch_snapshot) | indent(12) }}, false) as unsettled
+            coalesce({{ row_changed_since('legacy_rows.row_version', '(select batch.snapshot from batch)') | indent(12) }}, false) as unsettled
         from {{ ref('stg_legacy__price_forecasts') }} as legacy_rows
         where legacy_rows.id {{ in_changed_chunks.replace('{id}', 'legacy_rows.id') }}
         offset 0  -- noqa: AM09
@@ -101,7 +102,7 @@ checksums as (
         coalesce(legacy.legacy_checksum, 0) as legacy_checksum,
         coalesce(compat.compat_rows, 0) as compat_rows,
         coalesce(compat.compat_checksum, 0) as compat_checksum,
-        (select max(batches.batch_id) from {{ ref('price_load_batches') }} as batches) as checksummed_by_batch
+        (select batch.batch_id from batch) as checksummed_by_batch
     from versions
     inner join changed on versions.chunk = changed.chunk
     left join legacy on versions.chunk = legacy.chunk
