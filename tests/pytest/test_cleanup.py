@@ -13,8 +13,6 @@ from cli_helpers import backup_schemas, legacy_state, project_state, run_log_row
 from conftest import LEGACY_APP_ROLE, LEGACY_READER_ROLE
 from helpers import LEGACY_TABLES
 
-pytestmark = pytest.mark.every_version
-
 CLEANUP = ("cleanup", "--older-than", "0", "--legacy-tables", "--execute", "--yes")
 ORDER = {"curve_definitions": "curve_id", "price_forecasts": "id", "curve_schedule": "schedule_id"}
 
@@ -49,6 +47,7 @@ def relation_kinds(db) -> dict[str, str]:
     )
 
 
+@pytest.mark.every_version
 def test_old_queries_answer_the_same_rows_after_the_cleanup(cli, cli_migrated_db):
     db = cli_migrated_db
     before = {role: old_queries(db, role) for role in (LEGACY_APP_ROLE, LEGACY_READER_ROLE)}
@@ -68,6 +67,7 @@ def test_old_queries_answer_the_same_rows_after_the_cleanup(cli, cli_migrated_db
     assert after == before
 
 
+@pytest.mark.every_version
 @pytest.mark.parametrize(
     "write",
     [

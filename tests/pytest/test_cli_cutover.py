@@ -12,8 +12,6 @@ import pytest
 from cli_helpers import assert_one_line_error, project_state, run_log_rows
 from conftest import LEGACY_APP_ROLE
 
-pytestmark = pytest.mark.every_version
-
 # the old application's write: one more hour after a legacy row
 INSERT_PRICE = (
     'insert into "Forecasts".price_forecasts (curve_id, flow_date_start, value, units, value_type, mark_date) '
@@ -59,6 +57,7 @@ def write_once_blocked(db, outcome: dict) -> None:
         connection.close()
 
 
+@pytest.mark.every_version
 def test_cutover_carries_the_last_writes_refuses_later_ones_and_rollback_reopens(
     cli, cli_migrated_db
 ):

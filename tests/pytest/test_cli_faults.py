@@ -143,7 +143,6 @@ def test_rollback_behind_a_long_application_transaction_gives_up_and_changes_not
     assert run_log_rows(db)[-1][1:3] == ("rollback", "failed")
 
 
-@pytest.mark.every_version
 @pytest.mark.xdist_group("timing")
 def test_rollback_retries_and_succeeds_once_the_lock_is_released(
     cli, cli_migrated_db, never_migrated_state
@@ -165,7 +164,6 @@ def test_rollback_retries_and_succeeds_once_the_lock_is_released(
 # --- concurrent and interrupted migrations -----------------------------------------------
 
 
-@pytest.mark.every_version
 @pytest.mark.xdist_group("timing")
 def test_two_migrations_started_at_once_one_migrates_the_other_names_the_holder(
     cli_sample_db, migrated
@@ -233,7 +231,6 @@ def migrate_and_kill(db, model: str, mid_statement: bool) -> str:
     return "".join(printed)
 
 
-@pytest.mark.every_version
 @pytest.mark.xdist_group("timing")
 @pytest.mark.parametrize(
     ("model", "mid_statement"),

@@ -18,8 +18,6 @@ from cli_helpers import (
 from conftest import LEGACY_APP_ROLE
 from helpers import ENUM_TYPES, TARGET_TABLES, legacy_checksums
 
-pytestmark = pytest.mark.every_version
-
 
 def test_rollback_of_a_never_migrated_database_refuses_and_changes_nothing(cli, cli_sample_db):
     before = (schemas(cli_sample_db), project_state(cli_sample_db), legacy_state(cli_sample_db))
@@ -32,6 +30,7 @@ def test_rollback_of_a_never_migrated_database_refuses_and_changes_nothing(cli, 
     ) == before
 
 
+@pytest.mark.every_version
 def test_rollback_returns_to_the_never_migrated_state(cli, cli_migrated_db, never_migrated_state):
     db = cli_migrated_db
     (backup,) = backup_schemas(db)
@@ -164,6 +163,7 @@ def damage_legacy_tables(db) -> None:
     )
 
 
+@pytest.mark.every_version
 def test_restore_from_backup_brings_back_the_exact_checksums(
     cli, cli_migrated_db, never_migrated_state
 ):

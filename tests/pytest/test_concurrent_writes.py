@@ -21,7 +21,7 @@ import psycopg2
 import pytest
 from conftest import LEGACY_APP_ROLE, PROJECT_DIR, ROLE_PASSWORD
 
-pytestmark = [pytest.mark.every_version, pytest.mark.xdist_group("timing")]
+pytestmark = pytest.mark.xdist_group("timing")
 
 LEGACY_COLUMNS = (
     "id, curve_id, flow_date_start, granularity, value, units, location, mark_case, "
@@ -192,7 +192,13 @@ def assert_the_ledger_describes_the_last_batch(db) -> None:
     assert last == (legacy_rows, True, True, True, True, True)
 
 
-@pytest.mark.parametrize("first_migration", [True, False], ids=["first migration", "re-runs"])
+@pytest.mark.parametrize(
+    "first_migration",
+    [
+        pytest.param(True, id="first migration", marks=pytest.mark.every_version),
+        pytest.param(False, id="re-runs"),
+    ],
+)
 def test_builds_during_the_old_applications_writes_pass_and_one_more_carries_everything_over(
     sample_db, migrated_db, first_migration
 ):
@@ -262,6 +268,7 @@ def test_a_build_killed_while_the_old_application_writes_is_finished_by_the_next
     assert_the_ledger_describes_the_last_batch(db)
 
 
+@pytest.mark.every_version
 def test_a_row_committed_during_a_transaction_counts_as_changed_in_its_next_statement(
     migrated_db,
 ):

@@ -29,8 +29,6 @@ MARKETS = ["CAISO", "caiso", "ERCOT", "", None, "ISO-NE"]
 PRODUCTS = ["DA", "da", "RT", "Energy Arb", "energy  arb", None, " "]
 CREATED = [None, datetime(2024, 1, 1), datetime(2024, 1, 1), datetime(2024, 6, 1)]
 
-pytestmark = pytest.mark.every_version
-
 
 @pytest.fixture(scope="module")
 def naming_sql(sample_template, admin) -> str:
@@ -93,6 +91,7 @@ curve_sets = st.lists(
 )
 
 
+@pytest.mark.every_version
 @settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -9,8 +9,6 @@ from __future__ import annotations
 import pytest
 from helpers import catalog_snapshot, node_results
 
-pytestmark = pytest.mark.every_version
-
 DUPLICATE_REASON = "duplicate: same curve, run, value_type and flow_date_start as a lower id"
 MIGRATABLE_ROW = (
     'select min(id) from "Forecasts".price_forecasts where curve_id is not null '
@@ -84,6 +82,7 @@ def migrated_state(db) -> dict[str, list[tuple]]:
     }
 
 
+@pytest.mark.every_version
 def test_a_re_run_ends_where_a_first_migration_of_the_same_legacy_rows_ends(sample_db, migrated_db):
     # the same legacy rows, migrated in one first build (repeated rows found by the unique
     # index of the bulk load) and in a first build plus a re-run (skipped on insert)
@@ -99,6 +98,7 @@ def test_a_re_run_ends_where_a_first_migration_of_the_same_legacy_rows_ends(samp
     assert ("price_forecasts", duplicate, DUPLICATE_REASON) in state["exceptions"]
 
 
+@pytest.mark.every_version
 def test_a_legacy_row_with_an_id_below_those_migrated_is_carried_over_by_a_plain_build(
     migrated_db,
 ):

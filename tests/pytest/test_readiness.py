@@ -8,8 +8,6 @@ import re
 import pytest
 from helpers import legacy_checksums, node_results, target_objects
 
-pytestmark = pytest.mark.every_version
-
 
 def build_fails_and_writes_nothing(db, vars=None) -> list[str]:
     """Run `dbt build` in-process, assert it failed, that no table, view or type of the
@@ -40,6 +38,7 @@ def readiness_lines(output: str) -> list[str]:
     return re.findall(r"^\S+\s+(readiness: .*)$", output, flags=re.MULTILINE)
 
 
+@pytest.mark.every_version
 def test_readiness_passes_on_the_sample_database_with_warnings_for_its_dirt(sample_db):
     result = sample_db.dbt("test", "--select", "source:*")
     assert result.success
@@ -69,6 +68,7 @@ def test_a_missing_legacy_table_stops_the_build(sample_db, table):
     ) in lines
 
 
+@pytest.mark.every_version
 def test_a_missing_legacy_column_stops_the_build(sample_db):
     sample_db.execute('alter table "Forecasts".price_forecasts drop column mark_date')
     lines = build_fails_and_writes_nothing(sample_db)
@@ -76,6 +76,7 @@ def test_a_missing_legacy_column_stops_the_build(sample_db):
     assert lines[0].startswith('readiness: "Forecasts"."price_forecasts" has no column mark_date')
 
 
+@pytest.mark.every_version
 def test_a_legacy_table_unlike_its_declaration_stops_the_build(sample_db):
     # the compat views are compiled from the columns _legacy__sources.yml declares: another
     # type, an undeclared column or another order would change what an old query gets back
@@ -159,6 +160,7 @@ def test_dbt_test_says_every_blocker_in_words_too(sample_db):
     ]
 
 
+@pytest.mark.every_version
 def test_the_legacy_key_test_trusts_only_a_unique_index_on_exactly_that_column(sample_db):
     # a partial unique index does not guarantee the column: the test reads the rows
     sample_db.execute(
@@ -190,6 +192,7 @@ def test_the_legacy_key_test_trusts_only_a_unique_index_on_exactly_that_column(s
     assert results["source_legacy_key_legacy_price_forecasts_id"][0] == "fail"
 
 
+@pytest.mark.every_version
 def test_the_legacy_key_test_reads_no_row_when_a_valid_unique_index_holds_the_key(sample_db):
     """Its compiled SQL gates the scan behind the catalog lookup: PostgreSQL never runs it."""
     selector = "source:legacy.price_forecasts,test_name:legacy_key"

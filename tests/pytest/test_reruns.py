@@ -10,9 +10,8 @@ import pytest
 from conftest import LEGACY_APP_ROLE
 from helpers import TARGET_TABLES, catalog_snapshot, target_snapshot
 
-pytestmark = pytest.mark.every_version
 
-
+@pytest.mark.every_version
 def test_a_second_build_with_no_legacy_change_rewrites_nothing(migrated_db):
     before_rows = target_snapshot(migrated_db)
     before_catalog = catalog_snapshot(migrated_db)
@@ -237,6 +236,7 @@ def test_a_legacy_row_whose_id_the_application_took_is_listed_not_merged(sample_
     assert reason == "id is in the application id range of PriceForecast"
 
 
+@pytest.mark.every_version
 def test_the_application_can_insert_into_every_table_without_an_id(migrated_db):
     db = migrated_db
     ids = write_as_application(db)

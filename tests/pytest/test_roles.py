@@ -39,8 +39,6 @@ VIEWS = {"curve_definitions_compat"}
 READ_WRITE = {"SELECT", "INSERT", "UPDATE", "DELETE"}
 TABLE_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
 
-pytestmark = pytest.mark.every_version
-
 
 def privileges(db, role: str, relation: str, schema: str = "public") -> set[str]:
     """The table privileges `role` holds on a relation, asked of PostgreSQL itself."""
@@ -71,6 +69,7 @@ def insert_instance_and_price(db, role: str) -> tuple[int, int]:
     return instance, price
 
 
+@pytest.mark.every_version
 def test_the_project_runs_as_the_non_superuser_owner_of_everything_it_builds(migrated):
     assert migrated.env["PGUSER"] == OWNER_ROLE
     super_, createdb, createrole = migrated.query(
@@ -85,6 +84,7 @@ def test_the_project_runs_as_the_non_superuser_owner_of_everything_it_builds(mig
     assert owners == [(OWNER_ROLE,)]
 
 
+@pytest.mark.every_version
 def test_the_old_applications_role_uses_the_new_tables_after_every_build(migrated_db):
     db = migrated_db
     for relations in REPLACES.values():
@@ -99,6 +99,7 @@ def test_the_old_applications_role_uses_the_new_tables_after_every_build(migrate
     assert db.scalar("select count(*) from curve_definitions_compat", role=LEGACY_APP_ROLE) == 72
 
 
+@pytest.mark.every_version
 def test_a_role_that_only_reads_the_legacy_tables_only_reads_the_new_ones(migrated):
     for relations in REPLACES.values():
         for relation in relations:
@@ -107,6 +108,7 @@ def test_a_role_that_only_reads_the_legacy_tables_only_reads_the_new_ones(migrat
         insert_instance_and_price(migrated, LEGACY_READER_ROLE)
 
 
+@pytest.mark.every_version
 def test_each_new_relation_takes_the_privileges_of_the_legacy_table_it_replaces(sample_db):
     db = sample_db
     db.execute(f'revoke select on "Forecasts".price_forecasts from {LEGACY_READER_ROLE}')

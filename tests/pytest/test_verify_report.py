@@ -11,8 +11,6 @@ import pytest
 from forecast_migrate import cli
 from helpers import ENUM_TYPES, LEGACY_TABLES, TARGET_TABLES
 
-pytestmark = pytest.mark.every_version
-
 
 @pytest.fixture
 def point_at(monkeypatch):
@@ -69,6 +67,7 @@ def expand(ranges: str) -> list[int]:
     return ids
 
 
+@pytest.mark.every_version
 def test_the_markdown_report_matches_the_database(migrated, point_at, tmp_path):
     db = migrated
     point_at(db)
