@@ -6,14 +6,11 @@
 -- sides, so a build that runs while the old application writes still passes.
 --
 -- Read from the verification ledger (price_chunk_checksums): a chunk of price rows whose
--- version has not changed since its checksums were taken is as they say. Only a chunk whose
--- checksums differ, or whose version changed since (price_chunk_versions), is compared row by
--- row, and every row that differs is named; no price row is read when there is none.
+-- version has not changed since its checksums were taken is as they say. Only the chunks of
+-- price_chunks_to_compare (checksums that differ, or a version changed since) are compared row
+-- by row, and every row that differs is named; no price row is read when there is none.
 {{ config(tags = ['full_pass']) }}
 {%- set bits = var('price_chunk_bits') %}
-{%- set versions = [
-    'legacy_rows', 'legacy_version', 'price_forecast_rows', 'price_forecast_version', 'listed_rows', 'listed_version'
-] %}
 
 with
 
@@ -23,28 +20,13 @@ batch as (
 ),
 
 suspect as (
-    select
-        versions.chunk,
-        stored.settled_rows <> stored.compat_rows or stored.legacy_checksum <> stored.compat_checksum as checksums_differ
-    from {{ ref('price_chunk_versions') }} as versions
-    left join {{ ref('price_chunk_checksums') }} as stored
-        on versions.chunk = stored.chunk
-    where
-        stored.chunk is null
-        or ({{ 'versions.' ~ versions | join(', versions.') }})
-        is distinct from ({{ 'stored.' ~ versions | join(', stored.') }})
-        or (
-            stored.settled_rows <> stored.legacy_rows
-            and stored.checksummed_by_batch <> (select batch.batch_id from batch)
-        )
-        or stored.settled_rows <> stored.compat_rows
-        or stored.legacy_checksum <> stored.compat_checksum
+    select * from {{ ref('price_chunks_to_compare') }}
 ),
 
 bounds as (
     select
-        min(chunk)::bigint << {{ bits }} as first_id,
-        ((max(chunk)::bigint + 1) << {{ bits }}) - 1 as last_id
+        min(suspect.first_id) as first_id,
+        max(suspect.last_id) as last_id
     from suspect
 ),
 
@@ -130,7 +112,7 @@ union all
 
 select
     null as id,
-    'the checksums of price rows ' || (chunk::bigint << {{ bits }}) || ' to ' || (((chunk::bigint + 1) << {{ bits }}) - 1)
+    'the checksums of price rows ' || first_id || ' to ' || last_id
     || ' differ between the legacy table and price_forecasts_compat' as failure
 from suspect
 where

@@ -11,7 +11,6 @@
     pre_hook = ["{{ bulk_session_settings() }}", "set local enable_nestloop = off"],
 ) }}
 {%- set bits = var('price_chunk_bits') %}
-{%- set versions = ['legacy_rows', 'legacy_version', 'price_forecast_rows', 'price_forecast_version', 'listed_rows', 'listed_version'] %}
 {%- set in_changed_chunks = (
     'between (select bounds.first_id from bounds) and (select bounds.last_id from bounds) and {id} >> '
     ~ bits ~ ' in (select changed.chunk from changed)'
@@ -32,14 +31,7 @@ changed as (
     {%- if is_incremental() %}
         select versions.chunk from versions
         left join {{ this }} as stored on versions.chunk = stored.chunk
-        where
-            stored.chunk is null
-            or ({{ 'versions.' ~ versions | join(', versions.') }})
-            is distinct from ({{ 'stored.' ~ versions | join(', stored.') }})
-            or (
-                stored.settled_rows <> stored.legacy_rows
-                and stored.checksummed_by_batch <> (select batch.batch_id from batch)
-            )
+        where {{ price_chunk_changed('versions', 'stored', '(select batch.batch_id from batch)') | indent(8) }}
     {%- else %}
         select versions.chunk from versions
     {%- endif %}

@@ -4,6 +4,7 @@ naming the problem, when the new tables disagree with the legacy ones."""
 from __future__ import annotations
 
 import pytest
+from conftest import LEGACY_APP_ROLE
 from helpers import node_results
 
 pytestmark = pytest.mark.every_version
@@ -124,3 +125,11 @@ def test_the_price_checks_name_every_row_that_differs_in_any_way(migrated_db):
     assert expected <= named, sorted(expected - named)
     # the check of the last batch reads only the rows it carried over, and names those
     assert shown_ids(db, "assert_batch_price_rows_match_legacy") == {signed_zero, nan}
+    # a legacy row the old application deletes now, in a chunk far from the others: the
+    # warning finds it by its chunk's changed version, and names it alone
+    (deleted,) = db.query(
+        'delete from "Forecasts".price_forecasts where id = (select max(id) from "PriceForecast") returning id',
+        role=LEGACY_APP_ROLE,
+    )[0]
+    assert deleted >> chunk_bits not in {row_id >> chunk_bits for row_id in ids}
+    assert shown_ids(db, "assert_deleted_price_rows_are_listed") == {deleted}
