@@ -133,3 +133,13 @@ def test_the_price_checks_name_every_row_that_differs_in_any_way(migrated_db):
     )[0]
     assert deleted >> chunk_bits not in {row_id >> chunk_bits for row_id in ids}
     assert shown_ids(db, "assert_deleted_price_rows_are_listed") == {deleted}
+    # a build takes the changed chunks' checksums again: the ledger's two sides now differ
+    # there (its versions are current, so nothing else flags them), and the rows are named
+    result = db.dbt("build")
+    assert node_results(result)["assert_price_rows_match_legacy"][0] == "fail"
+    tampered = {signed_zero, nan, drift, microsecond, missing}
+    differing = db.query(
+        "select chunk from forecast_migration.price_chunks_to_compare where checksums_differ"
+    )
+    assert {chunk for (chunk,) in differing} == {row_id >> chunk_bits for row_id in tampered}
+    assert tampered <= shown_ids(db, "assert_price_rows_match_legacy")
