@@ -1,8 +1,9 @@
 -- The version of each chunk of price rows, as the database holds them now: a chunk is the ids
 -- that share id >> var price_chunk_bits. Per chunk and per relation the compat view's legacy
 -- rows are built from: the row count and an order-independent sum of a hash of each row's id
--- and version (xmin: the transaction that wrote it; for PriceForecast, its CurveInstance's
--- too); for migration_exceptions, rebuilt by every build, of the listed row itself. Any insert,
+-- and version (xmin: the transaction that wrote it; for PriceForecast, with what the compat
+-- view reads of its CurveInstance); for migration_exceptions, rebuilt by every build, of the
+-- listed row itself. Any insert,
 -- update or delete changes its chunk's version. price_chunk_checksums stores the versions its
 -- checksums were taken at: a chunk whose version is the same has not changed since, and its
 -- checksums still hold. No price value is read, only ids and versions. Each side is hashed in a
@@ -35,12 +36,26 @@ prices as (
     from (
         select
             prices.id >> {{ bits }} as chunk,
-            int8xor(
-                hashint8extended(prices.id, prices.xmin::text::bigint),
-                hashint8extended(coalesce(instances.xmin::text::bigint, 0), coalesce(prices.curve_instance_id, 0))
-            ) as version
+            int8xor(hashint8extended(prices.id, prices.xmin::text::bigint), coalesce(instances.content, 0)) as version
         from {{ ref('PriceForecast') }} as prices
-        left join {{ ref('CurveInstance') }} as instances
+        left join (
+            -- what the compat view reads of an instance, hashed once per instance: a later run
+            -- superseding it rewrites its row, not what its price rows return
+            select
+                instances.id,
+                hashtextextended(
+                    concat_ws(
+                        chr(31),
+                        coalesce(instances.curve_definition_id::text, chr(30)),
+                        coalesce(instances."forecastRunDate"::text, chr(30)),
+                        coalesce((instances.metadata -> 'legacyBaseline')::text, chr(30)),
+                        coalesce(instances.metadata ->> 'legacyValueType', chr(30)),
+                        coalesce(instances.metadata ->> 'source', chr(30))
+                    ),
+                    instances.id
+                ) as content
+            from {{ ref('CurveInstance') }} as instances
+        ) as instances
             on prices.curve_instance_id = instances.id
         offset 0  -- noqa: AM09
     ) as hashed
