@@ -3,8 +3,8 @@
 -- rows are built from: the row count and an order-independent sum of a hash of each row's id
 -- and version (xmin: the transaction that wrote it; for PriceForecast, with what the compat
 -- view reads of its CurveInstance); for migration_exceptions, rebuilt by every build, of the
--- listed row itself. Any insert,
--- update or delete changes its chunk's version. price_chunk_checksums stores the versions its
+-- listed row itself. Any insert, update or delete changes its chunk's version.
+-- price_chunk_checksums stores the versions its
 -- checksums were taken at: a chunk whose version is the same has not changed since, and its
 -- checksums still hold. No price value is read, only ids and versions. Each side is hashed in a
 -- subquery the planner keeps (offset 0), so it expects a few hundred chunks and sums them by hash.

@@ -19,21 +19,30 @@ stored as (
     select * from {{ ref('price_chunk_checksums') }}
 ),
 
-final as (
+compared as (
     select
         versions.chunk,
         versions.chunk::bigint << {{ bits }} as first_id,
         ((versions.chunk::bigint + 1) << {{ bits }}) - 1 as last_id,
         coalesce(
             stored.settled_rows <> stored.compat_rows or stored.legacy_checksum <> stored.compat_checksum, false
-        ) as checksums_differ
+        ) as checksums_differ,
+        (
+            {{ price_chunk_changed('versions', 'stored', '(select batch.batch_id from batch)') | indent(12) }}
+        ) as changed_since
     from versions
     left join stored
         on versions.chunk = stored.chunk
-    where
-        {{ price_chunk_changed('versions', 'stored', '(select batch.batch_id from batch)') | indent(8) }}
-        or stored.settled_rows <> stored.compat_rows
-        or stored.legacy_checksum <> stored.compat_checksum
+),
+
+final as (
+    select
+        compared.chunk,
+        compared.first_id,
+        compared.last_id,
+        compared.checksums_differ
+    from compared
+    where compared.changed_since or compared.checksums_differ
 )
 
 select * from final
