@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime
 import json
 import os
-import re
 import shutil
 import subprocess
 import uuid
@@ -23,21 +22,21 @@ from urllib.parse import quote
 
 import prisma_compare
 import pytest
-from conftest import LEGACY_APP_ROLE, ROLE_PASSWORD
+from conftest import ARTIFACTS, LEGACY_APP_ROLE, ROLE_PASSWORD
 from forecast_migrate import PROJECT_DIR
 from helpers import ENUM_TYPES, TARGET_TABLES
 
-# one worker runs this module: `prisma generate` writes the client into the project
-# (generated/prisma), and two workers writing it at once would race
+# one worker runs this module, so its module fixtures (the client, the DMMF) are made once
 pytestmark = pytest.mark.xdist_group("prisma")
 
 # the role the old application uses on the legacy tables, which the migration gives the same
 # privileges on the new ones (the runbook keeps the application's DATABASE_URL)
 APPLICATION_ROLE = LEGACY_APP_ROLE
 STEP6_SCRIPT = PROJECT_DIR / "tests" / "prisma" / "runbook_step6.cjs"
-CLIENT_DIR = PROJECT_DIR / "generated" / "prisma"
-# node's stack when the client fails to load its query compiler (see step6)
-QUERY_COMPILER_LOAD = re.compile(r"getQueryCompilerWasmModule|query_compiler")
+# each pytest process generates its own client: CI runs three majors' processes at once, and
+# node read a client that another `prisma generate` was rewriting (CI, 2026-12-05 to 12-07);
+# it stays under the project, where node finds node_modules/@prisma/client
+CLIENT_DIR = ARTIFACTS / "prisma-client"
 # Prisma has no optional lists: the one column it cannot describe exactly
 KNOWN_NOTES = [
     'PriceForecast.flags ("PriceForecast".flags): the column is nullable; '
@@ -47,8 +46,13 @@ KNOWN_NOTES = [
 
 @pytest.fixture(scope="module")
 def prisma_client() -> Path:
-    """`prisma generate` of the checked-in schema (prisma.config.ts names it), as Step 5 runs it."""
-    prisma_compare.run_prisma("generate")
+    """`prisma generate` of the checked-in schema, as Step 5 runs it, into CLIENT_DIR."""
+    schema_text = prisma_compare.SCHEMA_FILE.read_text()
+    assert '"../generated/prisma"' in schema_text
+    schema = ARTIFACTS / "schema.prisma"
+    schema.parent.mkdir(parents=True, exist_ok=True)
+    schema.write_text(schema_text.replace('"../generated/prisma"', json.dumps(str(CLIENT_DIR))))
+    prisma_compare.run_prisma("generate", "--schema", str(schema))
     assert (CLIENT_DIR / "index.js").exists()
     return CLIENT_DIR
 
@@ -84,27 +88,15 @@ def step6(db, operation: str, arguments: dict | None = None, expect_error: bool 
     if arguments is not None:
         command.append(json.dumps(arguments))
 
-    def run() -> subprocess.CompletedProcess:
-        return subprocess.run(
-            command,
-            env={**os.environ, "DATABASE_URL": database_url(db)},
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-
-    completed = run()
+    completed = subprocess.run(
+        command,
+        env={**os.environ, "DATABASE_URL": database_url(db), "PRISMA_CLIENT_DIR": str(CLIENT_DIR)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     expected_code = 3 if expect_error else 0
-    for _ in range(2):
-        if completed.returncode == expected_code or not QUERY_COMPILER_LOAD.search(
-            completed.stderr
-        ):
-            break
-        # Twice in CI (2026-12-05, 2026-12-06) node failed while loading the generated client's
-        # query compiler (its wasm module read as undefined), before the script reached the
-        # database, so nothing was written: run it again
-        completed = run()
     # the end of stderr holds node's message (its start may be a 64 kB line of source)
     assert completed.returncode == expected_code, (completed.stderr or completed.stdout)[-3000:]
     return json.loads(completed.stdout)
