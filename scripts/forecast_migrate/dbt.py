@@ -11,6 +11,8 @@ from . import EXIT_USAGE, PROJECT_DIR, MigrationError
 
 EventCallback = Callable[[Any], None]
 Row = dict[str, Any]
+# unit tests check SQL on fixed inputs: dbt runs them in CI (make test), not in a migration's builds
+WITHOUT_UNIT_TESTS = ("--exclude-resource-type", "unit_test")
 
 
 def ensure_profile() -> Path:

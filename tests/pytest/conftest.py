@@ -92,9 +92,10 @@ class Database:
     def execute(self, sql: str, params=None, role: str | None = None) -> None:
         self.query(sql, params, role)
 
-    def dbt(self, *args: str, vars: dict | None = None, callbacks=()):
+    def dbt(self, *args: str, vars: dict | None = None, callbacks=(), unit_tests: bool = False):
         """Run one dbt command against this database; return dbt's result. The project is
-        parsed once per key (`manifest_for`)."""
+        parsed once per key (`manifest_for`). A build or test leaves the unit tests out, as
+        the CLI's builds do, unless `unit_tests`: they run in migrated_template's build."""
         os.environ.update(self.env)
         os.environ["PGDATABASE"] = self.name
         merged = {**self.vars, **(vars or {})}
@@ -104,6 +105,8 @@ class Database:
             # nothing reads the artifacts of these runs (the result is in memory): writing
             # manifest.json and run_results.json would cost a quarter of a second each time
             extra += ["--target-path", str(target), "--no-write-json"]
+        if args[0] in ("build", "test") and not unit_tests:
+            extra += dbt.WITHOUT_UNIT_TESTS
         return dbt.invoke([*args, *extra], quiet=True, manifest=manifest, callbacks=callbacks)
 
     def dbt_cli(self, *args: str, vars: dict | None = None) -> subprocess.CompletedProcess:
@@ -120,8 +123,8 @@ class Database:
             check=False,
         )
 
-    def build(self, *args: str, vars: dict | None = None):
-        result = self.dbt("build", *args, vars=vars)
+    def build(self, *args: str, vars: dict | None = None, unit_tests: bool = False):
+        result = self.dbt("build", *args, vars=vars, unit_tests=unit_tests)
         assert result.success, failures(result)
         return result
 
@@ -282,9 +285,9 @@ def sample_template(admin, owner_env) -> str:
 
 @pytest.fixture(scope="session")
 def migrated_template(admin, owner_env, sample_template) -> str:
-    """The sample database after one `dbt build`."""
+    """The sample database after one `dbt build`, unit tests included (once per process)."""
     database = create_database(admin, template=sample_template, name=f"migrated_template_{WORKER}")
-    database.build()
+    database.build(unit_tests=True)
     return database.name
 
 

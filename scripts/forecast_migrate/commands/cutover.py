@@ -18,6 +18,7 @@ import psycopg2
 from .. import EXIT_OK, EXIT_USAGE, MigrationError, queries, run_log
 from ..context import Context
 from ..database import execute, transaction
+from ..dbt import WITHOUT_UNIT_TESTS
 from ..progress import DbtProgress
 from ..state import read_transition
 
@@ -104,7 +105,7 @@ def cut_over(ctx: Context, lock: list, read_only: str, record: run_log.Recorder)
 
 def carry_over(ctx: Context, tests: str, selection: list[str]) -> int:
     """`dbt build` of the models and `selection`'s tests; the rows it wrote."""
-    progress = DbtProgress(ctx.reporter)
+    progress, selection = DbtProgress(ctx.reporter), [*selection, *WITHOUT_UNIT_TESTS]
     if not progress.invoke(ctx.dbt, f"dbt build (carry-over, {tests})", "build", *selection):
         raise MigrationError(
             f"dbt build stopped ({len(progress.problems())} node(s) failed or skipped), first "

@@ -8,6 +8,7 @@ import re
 
 from .. import EXIT_OK, MigrationError, backups, run_log
 from ..context import Context
+from ..dbt import WITHOUT_UNIT_TESTS
 from ..progress import DbtProgress
 from ..state import read_transition
 from .check import check_readiness
@@ -61,7 +62,7 @@ def run_steps(ctx: Context, connection, backup_name: str | None, record: run_log
 
     reporter.progress("Step 3: dbt build")
     progress = DbtProgress(reporter)
-    built = progress.invoke(ctx.dbt, "dbt build", "build")
+    built = progress.invoke(ctx.dbt, "dbt build", "build", *WITHOUT_UNIT_TESTS)
     record.counts["rows_written"] = progress.rows_written
     if not built:
         raise MigrationError(
