@@ -76,7 +76,7 @@ class DbtSession:
     def show(self, *analyses: str) -> tuple[dict[str, list[Row]], dict[str, str]]:
         """Run analyses with `dbt show`: their rows by name (whole Decimals as int, other
         Decimals as float), and the error of each that could not run."""
-        result = self.invoke(["show", "--select", " ".join(analyses), "--limit", "-1"])
+        result = self.invoke(["show", "--no-write-json", "--limit", "-1", "--select", *analyses])
         rows, errors = {}, {}
         for node_result in result.result.results if result.result else []:
             name, table = node_result.node.name, node_result.agate_table
@@ -96,7 +96,7 @@ class DbtSession:
         return rows[analysis]
 
     def compiled(self, selector: str) -> dict[str, str]:
-        result = self.invoke(["compile", "--select", selector])
+        result = self.invoke(["compile", "--select", selector, "--no-write-json"])
         return {done.node.name: done.node.compiled_code for done in result.result.results}
 
 
