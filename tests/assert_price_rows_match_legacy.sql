@@ -10,6 +10,7 @@
 -- price_chunks_to_compare (checksums that differ, or a version changed since) are compared row
 -- by row, and every row that differs is named; no price row is read when there is none.
 {{ config(tags = ['full_pass']) }}
+-- depends_on: {{ ref('price_chunk_versions') }} (read through price_chunks_to_compare)
 {%- set bits = var('price_chunk_bits') %}
 
 with

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Runbook Step 6 as the application does it: the Prisma Client generated from
-// prisma/schema.new.prisma (`prisma generate` -> generated/prisma), connected through
-// @prisma/adapter-pg as the application's role. One operation per run; the result is one
-// JSON document on stdout (dates as ISO strings). A Prisma error is printed as
-// {"error": {"code": ..., "message": ...}} with exit code 3.
+// prisma/schema.new.prisma (`prisma generate` -> generated/prisma; the tests name their own
+// copy in PRISMA_CLIENT_DIR), connected through @prisma/adapter-pg as the application's role.
+// One operation per run; the result is one JSON document on stdout (dates as ISO strings).
+// A Prisma error is printed as {"error": {"code": ..., "message": ...}} with exit code 3.
 //
 //   DATABASE_URL=postgresql://role:password@host:port/db node tests/prisma/runbook_step6.cjs <operation> ['<json arguments>']
 //

@@ -128,8 +128,8 @@ def run(ctx: Context, execute: bool, legacy_tables: bool, retention_days: int, f
 def reconcile(ctx: Context) -> None:
     """Runbook Step 4's data tests; the legacy tables are replaced only when none fails."""
     progress = DbtProgress(ctx.reporter)
-    title = "reconciliation tests (dbt test --exclude source:*)"
-    if not progress.invoke(ctx.dbt, title, "test", "--exclude", "source:*"):
+    title = "reconciliation tests (dbt test --exclude source:* test_type:unit)"
+    if not progress.invoke(ctx.dbt, title, "test", "--exclude", "source:*", "test_type:unit"):
         raise MigrationError(
             f"reconciliation tests failed ({progress.first_problem()}): the legacy tables are kept"
         )

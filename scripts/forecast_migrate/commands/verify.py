@@ -95,8 +95,8 @@ def run(ctx: Context, format: str = "text", output: Path | None = None) -> int:
     schema = inventory.target_schema
     for name in inventory.enum_types:
         groups[f"enum type ({schema})"][name] = (schema, name, "type") in present
-    with ctx.reporter.step('the data tests (dbt test --exclude "source:*")'):
-        tested = session.invoke(["test", "--exclude", "source:*"])
+    with ctx.reporter.step('the data tests (dbt test --exclude "source:*" test_type:unit)'):
+        tested = session.invoke(["test", "--exclude", "source:*", "test_type:unit"])
     results = tested.result.results if tested.result else []
     tests = {result.node.name: result for result in results if result.node.resource_type == "test"}
     report = Report(
