@@ -32,10 +32,12 @@ demo: venv
 test: venv lint $(NODE_MODULES)
 	$(BIN)/pytest -n 2
 
+## make lint: ruff, then sqlfluff on every core (it lints each variant of a template, both
+## branches of an if: 2 min 16 s on one core, 1 min 26 s on two, measured 2026-12-07)
 lint: venv
 	$(BIN)/ruff check scripts tests
 	$(BIN)/ruff format --check scripts tests
-	$(BIN)/sqlfluff lint models tests analyses
+	$(BIN)/sqlfluff lint --processes 0 models tests analyses
 
 ## make docs: target/static_index.html, the dbt docs site in one file (embedded server, SAMPLE
 ## data), then the coverage check: every model and column described, every model tested
