@@ -51,14 +51,14 @@ class DbtSession:
     def __init__(self, command: str, vars_yaml: str | None = None, full_parse: bool = False):
         self.full_parse = full_parse
         self._manifest = None
-        # dbt's own DBT_TARGET_PATH and DBT_LOG_PATH (relative to the project) when set
+        # dbt's own DBT_TARGET_PATH, DBT_LOG_PATH (relative to the project) and DBT_LOG_LEVEL_FILE
         target = PROJECT_DIR / (os.environ.get("DBT_TARGET_PATH") or "target") / "forecast-migrate"
         logs = PROJECT_DIR / (os.environ.get("DBT_LOG_PATH") or "logs") / "forecast-migrate"
         self._flags = [
             "--target-path", str(target / command),
             "--log-path", str(logs),
             "--log-level", "none",
-            "--log-level-file", "debug",
+            "--log-level-file", os.environ.get("DBT_LOG_LEVEL_FILE") or "debug",
             *(["--vars", vars_yaml] if vars_yaml else []),
         ]  # fmt: skip
 
