@@ -45,13 +45,13 @@ def invoke(
 
 class DbtSession:
     """The dbt invocations of one command, on one parse (`full_parse`: partial parsing can drop
-    singular tests' descriptions, dbt-core#10801). dbt prints nothing and logs to a file; each
-    command has its own target path, so a `status` beside a `migrate` leaves its artifacts."""
+    singular tests' descriptions, dbt-core#10801). dbt logs only to a file, at DBT_LOG_LEVEL_FILE
+    (debug by default); each command has its own target path: `status` leaves `migrate`'s alone."""
 
     def __init__(self, command: str, vars_yaml: str | None = None, full_parse: bool = False):
         self.full_parse = full_parse
         self._manifest = None
-        # dbt's own DBT_TARGET_PATH, DBT_LOG_PATH (relative to the project) and DBT_LOG_LEVEL_FILE
+        # dbt's own DBT_TARGET_PATH and DBT_LOG_PATH (relative to the project) when set
         target = PROJECT_DIR / (os.environ.get("DBT_TARGET_PATH") or "target") / "forecast-migrate"
         logs = PROJECT_DIR / (os.environ.get("DBT_LOG_PATH") or "logs") / "forecast-migrate"
         self._flags = [

@@ -17,7 +17,7 @@ keeps each parsed manifest), so the per-test databases have stable names, recrea
 test. Each pytest process (an xdist worker, a run against another major) writes dbt's target
 and log files under target/pytest/<server>-<worker>/, through dbt's own DBT_TARGET_PATH and
 DBT_LOG_PATH, which the console scripts the tests start inherit. dbt writes no log file
-(DBT_LOG_LEVEL_FILE=none): nothing reads it, and writing it took an eighth of a build.
+(DBT_LOG_LEVEL_FILE=none): nothing reads it, and writing it took a seventh of a build.
 """
 
 from __future__ import annotations
