@@ -14,9 +14,9 @@ tables: LEGACY_APP_ROLE reads and writes them, LEGACY_READER_ROLE only reads the
 
 dbt parses the project once per database name, role, target schema and vars (`Database.dbt`
 keeps each parsed manifest), so the per-test databases have stable names, recreated for each
-test. Each pytest process (an xdist worker, a run against another major) writes dbt's target
-and log files under target/pytest/<server>-<worker>/, through dbt's own DBT_TARGET_PATH and
-DBT_LOG_PATH, which the console scripts the tests start inherit. dbt writes no log file
+test. Each pytest process (an xdist worker, a run against another major) keeps dbt's target
+files under target/pytest/<server>-<worker>/, through dbt's own DBT_TARGET_PATH (and
+DBT_LOG_PATH), which the console scripts the tests start inherit. dbt writes no log file
 (DBT_LOG_LEVEL_FILE=none): nothing reads it, and writing it took a seventh of a build.
 """
 
