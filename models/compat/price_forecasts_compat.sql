@@ -40,7 +40,8 @@ prices as not materialized (
 
 instances as not materialized (
     -- each instance's legacy baseline, read from its metadata once per instance, not once per
-    -- price row: offset 0 keeps the planner from moving these expressions into the join
+    -- price row: grouped by its key, the planner keeps these expressions out of the join (and,
+    -- unlike offset 0, a parallel scan's workers join)
     select
         instances.*,
         {%- for column in flagged_price_columns() %}
@@ -49,7 +50,7 @@ instances as not materialized (
         instances.metadata ->> 'legacyValueType' as legacy_value_type,
         instances.metadata ->> 'source' as source
     from {{ ref('CurveInstance') }} as instances
-    offset 0  -- noqa: AM09
+    group by instances.id
 ),
 
 definitions as not materialized (
