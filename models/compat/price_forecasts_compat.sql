@@ -40,8 +40,7 @@ prices as not materialized (
 
 instances as not materialized (
     -- each instance's legacy baseline, read from its metadata once per instance, not once per
-    -- price row: grouped by its key, the planner keeps these expressions out of the join (and,
-    -- unlike offset 0, a parallel scan's workers join)
+    -- price row: offset 0 keeps the planner from moving these expressions into the join
     select
         instances.*,
         {%- for column in flagged_price_columns() %}
@@ -50,7 +49,7 @@ instances as not materialized (
         instances.metadata ->> 'legacyValueType' as legacy_value_type,
         instances.metadata ->> 'source' as source
     from {{ ref('CurveInstance') }} as instances
-    group by instances.id
+    offset 0  -- noqa: AM09
 ),
 
 definitions as not materialized (
