@@ -15,6 +15,14 @@ from helpers import LEGACY_TABLES
 
 CLEANUP = ("cleanup", "--older-than", "0", "--legacy-tables", "--execute", "--yes")
 ORDER = {"curve_definitions": "curve_id", "price_forecasts": "id", "curve_schedule": "schedule_id"}
+# a write of each kind to the old names after the clean-up: a refused write is one statement on
+# its own connection and changes nothing, so one clean-up serves all three
+WRITES = {
+    "insert": 'insert into "Forecasts".price_forecasts (curve_id, flow_date_start, value, value_type) '
+    "values (1, '2031-01-01', 1.5, 'SAMPLE')",
+    "update": 'update "Forecasts".curve_definitions set location = location where curve_id = 1',
+    "delete": 'delete from "Forecasts".curve_schedule where schedule_id = (select min(schedule_id) from "Forecasts".curve_schedule)',
+}
 
 
 def old_queries(db, role: str) -> dict[str, object]:
@@ -67,27 +75,20 @@ def test_old_queries_answer_the_same_rows_after_the_cleanup(cli, cli_migrated_db
     assert after == before
 
 
-# one write of each kind, each to another legacy name, all after one clean-up
-WRITES = {
-    "insert": 'insert into "Forecasts".price_forecasts (curve_id, flow_date_start, value, value_type) '
-    "values (1, '2031-01-01', 1.5, 'SAMPLE')",
-    "update": 'update "Forecasts".curve_definitions set location = location where curve_id = 1',
-    "delete": 'delete from "Forecasts".curve_schedule where schedule_id = (select min(schedule_id) from "Forecasts".curve_schedule)',
-}
-
-
 @pytest.mark.every_version
 def test_writes_to_the_old_names_fail_with_a_message(cli, cli_migrated_db):
     db = cli_migrated_db
     assert cli(db, *CLEANUP).code == 0
     before = project_state(db)
+    answers = {}
     for kind, write in WRITES.items():
-        with pytest.raises(psycopg2.Error) as raised:
+        try:
             db.execute(write, role=LEGACY_APP_ROLE)
-        message = raised.value.pgerror.splitlines()[0]
-        assert "is a read-only view since the clean-up of the legacy tables: write to" in message, (
-            kind
-        )
+            answers[kind] = "accepted"
+        except psycopg2.Error as error:
+            answers[kind] = error.pgerror.splitlines()[0]
+    refused = "is a read-only view since the clean-up of the legacy tables: write to"
+    assert all(refused in answer for answer in answers.values()), answers
     assert project_state(db) == before
 
 
