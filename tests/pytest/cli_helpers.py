@@ -13,8 +13,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg2
 import pytest
-from conftest import Database, create_database, manifest_key
+from conftest import LEGACY_APP_ROLE, Database, create_database, manifest_key
 from forecast_migrate.cli import main
 from forecast_migrate.dbt import DbtSession
 from helpers import legacy_checksums
@@ -70,6 +71,15 @@ def assert_one_line_error(result: CliResult, code: int, *fragments: str) -> None
     assert len(lines) == 1 and lines[0].startswith("error: "), result.err
     for fragment in fragments:
         assert fragment in lines[0], (fragment, lines[0])
+
+
+def legacy_write_error(db, statement: str) -> str | None:
+    """The error of a write by the old application's role, or None when it was accepted."""
+    try:
+        db.execute(statement, role=LEGACY_APP_ROLE)
+    except psycopg2.Error as error:
+        return error.pgerror
+    return None
 
 
 def drop_database(admin, db) -> None:

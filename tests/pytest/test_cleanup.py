@@ -7,9 +7,14 @@ clean-up refuses and changes nothing."""
 
 from __future__ import annotations
 
-import psycopg2
 import pytest
-from cli_helpers import backup_schemas, legacy_state, project_state, run_log_rows
+from cli_helpers import (
+    backup_schemas,
+    legacy_state,
+    legacy_write_error,
+    project_state,
+    run_log_rows,
+)
 from conftest import LEGACY_APP_ROLE, LEGACY_READER_ROLE
 from helpers import LEGACY_TABLES
 
@@ -80,15 +85,9 @@ def test_writes_to_the_old_names_fail_with_a_message(cli, cli_migrated_db):
     db = cli_migrated_db
     assert cli(db, *CLEANUP).code == 0
     before = project_state(db)
-    answers = {}
-    for kind, write in WRITES.items():
-        try:
-            db.execute(write, role=LEGACY_APP_ROLE)
-            answers[kind] = "accepted"
-        except psycopg2.Error as error:
-            answers[kind] = error.pgerror.splitlines()[0]
+    errors = {kind: legacy_write_error(db, write) for kind, write in WRITES.items()}
     refused = "is a read-only view since the clean-up of the legacy tables: write to"
-    assert all(refused in answer for answer in answers.values()), answers
+    assert all(error and refused in error.splitlines()[0] for error in errors.values()), errors
     assert project_state(db) == before
 
 

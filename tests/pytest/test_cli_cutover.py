@@ -9,7 +9,7 @@ import time
 
 import psycopg2
 import pytest
-from cli_helpers import assert_one_line_error, project_state, run_log_rows
+from cli_helpers import assert_one_line_error, legacy_write_error, project_state, run_log_rows
 from conftest import LEGACY_APP_ROLE
 
 # the old application's write: one more hour after a legacy row
@@ -26,15 +26,6 @@ WRITES_BLOCKED = (
     "('ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'))"
 )
 GUARD_FUNCTIONS = "select count(*) from pg_proc where proname = 'refuse_writes_after_cutover'"
-
-
-def legacy_write_error(db, statement: str = INSERT_PRICE) -> str | None:
-    """The error of a write by the old application's role, or None when it was accepted."""
-    try:
-        db.execute(statement, role=LEGACY_APP_ROLE)
-    except psycopg2.Error as error:
-        return error.pgerror
-    return None
 
 
 def write_once_blocked(db, outcome: dict) -> None:
@@ -111,7 +102,7 @@ def test_cutover_carries_the_last_writes_refuses_later_ones_and_rollback_reopens
     back = cli(db, "rollback", "--yes")
     assert back.code == 1 and "The rollback is committed" in back.out, back.out + back.err
     assert db.scalar(GUARD_FUNCTIONS) == 0
-    assert legacy_write_error(db) is None
+    assert legacy_write_error(db, INSERT_PRICE) is None
 
 
 def test_a_cutover_whose_build_fails_changes_nothing(cli, cli_migrated_db):
@@ -124,7 +115,7 @@ def test_a_cutover_whose_build_fails_changes_nothing(cli, cli_migrated_db):
     result = cli(db, "cutover", "--yes")
     assert_one_line_error(result, 1, "assert_price_rows_match_legacy", "the cut-over is undone")
     assert db.scalar(GUARD_FUNCTIONS) == 0
-    assert legacy_write_error(db) is None
+    assert legacy_write_error(db, INSERT_PRICE) is None
     assert run_log_rows(db)[-1][1:3] == ("cutover", "failed")
     assert pending_id
 
@@ -149,5 +140,5 @@ def test_a_cutover_that_cannot_lock_the_legacy_tables_gives_up_changing_nothing(
     assert printed.code == 0 and "in share row exclusive mode" in printed.out
     assert "create trigger refuse_writes_after_cutover" in printed.out
     assert db.scalar(GUARD_FUNCTIONS) == 0
-    assert legacy_write_error(db) is None
+    assert legacy_write_error(db, INSERT_PRICE) is None
     assert project_state(db) == before
