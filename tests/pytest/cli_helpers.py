@@ -27,6 +27,7 @@ RUN_LOG_SCHEMA = "migration_run_log"
 # two builds
 RUN_TIME_COLUMNS = ("createdAt", "updatedAt", "migratedAt", "counted_in_batch")
 RUN_VERSION_COLUMNS = "- 'legacy_version' - 'price_forecast_version' - 'checksummed_by_batch'"
+RUN_ACTIVITY_COLUMNS = "- '{seq_scans,seq_rows_read,index_scans,rows_inserted,rows_updated,rows_deleted,commits,rollbacks,deadlocks,conflicts,stats_reset,taken_at}'::text[]"
 
 
 @dataclass
@@ -180,6 +181,8 @@ def project_state(db) -> dict[str, object]:
         if kind == "r" and table != "price_load_batches":
             # so does the verification ledger's record of row versions and batches, not its checksums
             also = RUN_VERSION_COLUMNS if table == "price_chunk_checksums" else ""
+            # and the statistics a build ends with: only which tables they are of is the same
+            also = RUN_ACTIVITY_COLUMNS if table == "database_activity_baseline" else also
             state[f"rows {schema}.{table}"] = db.query(
                 f"select count(*), md5(coalesce(string_agg(row_text, chr(10) order by row_text), '')) "
                 f"from (select (to_jsonb(row_) {removed} {also})::text as row_text "
