@@ -15,9 +15,13 @@
 {%- set legacy_schema = adapter.quote(var('legacy_schema')) %}
 {%- set reject_writes = legacy_schema ~ '.reject_write_to_retired_table' %}
 
+{%- set refused = legacy_schema ~ '.' ~ cutover_guard() ~ '_count' %}
+-- every refused write counts, as after a cut-over (the same sequence); monitor reads it
+create sequence if not exists {{ refused }};
 create function {{ reject_writes }}() returns trigger
-language plpgsql as $reject$
+language plpgsql security definer set search_path = pg_catalog, pg_temp as $reject$
 begin
+    perform nextval('{{ refused | replace("'", "''") }}');
     raise exception using
         errcode = 'feature_not_supported',
         message = format(

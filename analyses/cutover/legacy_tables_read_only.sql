@@ -10,9 +10,13 @@
 } %}
 {%- set guard = adapter.quote(var('legacy_schema')) ~ '.' ~ cutover_guard() %}
 
+-- every refused write counts (a sequence: its count survives the writer's rollback); monitor reads it
+create sequence if not exists {{ guard }}_count;
+
 create function {{ guard }}() returns trigger
-language plpgsql as $refuse$
+language plpgsql security definer set search_path = pg_catalog, pg_temp as $refuse$
 begin
+    perform nextval('{{ guard | replace("'", "''") }}_count');
     raise exception using
         errcode = 'read_only_sql_transaction',
         message = format(
