@@ -4,6 +4,7 @@ This module only parses arguments and calls the command functions in commands/; 
 MigrationError becomes one line `error: <reason>` and its exit code."""
 
 import argparse
+import datetime
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -12,7 +13,7 @@ from types import ModuleType
 import psycopg2
 
 from . import EXIT_CHECK_FAILED, EXIT_USAGE, MigrationError
-from .commands import backup, check, cleanup, cutover, migrate, rollback, status, verify
+from .commands import backup, check, cleanup, cutover, migrate, monitor, rollback, status, verify
 from .context import Context
 from .database import one_line
 from .progress import Reporter
@@ -27,6 +28,8 @@ sequence of a maintenance window:
   forecast-migrate cutover    carry over the old application's last writes in a write
                               freeze of seconds, then make the legacy tables read-only
   forecast-migrate rollback   back to the legacy tables, verified against the backup
+  forecast-migrate monitor    after the switch (Step 7): legacy and application writes,
+                              scheduled jobs, access, performance, errors; reads only
   forecast-migrate cleanup    backups and legacy tables past their retention (dry run)
 
 connection: the PG* variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE), as the
@@ -128,6 +131,16 @@ def build_parser() -> argparse.ArgumentParser:
         cutover, "carry over the last legacy writes under a lock, then make the tables read-only"
     )
     lock_options(sub, cutover.DEFAULT_LOCK_TIMEOUT_SECONDS, "give up, changing nothing,")
+
+    sub = command(monitor, "runbook Step 7: the checks to run for 24-48 hours after the switch")
+    sub.add_argument("--format", choices=monitor.FORMATS, default="text", help="text or json")
+    sub.add_argument("--watch", type=float, metavar="SECONDS", help="repeat; print what changed")
+    sub.add_argument(
+        "--as-of",
+        type=datetime.datetime.fromisoformat,
+        metavar="TIMESTAMP",
+        help="judge time windows as of this moment (ISO 8601), e.g. to review a past night",
+    )
 
     sub = command(rollback, "drop what the migration created and verify the legacy tables")
     flag(sub, "--force", "drop rows the application wrote to the new tables")

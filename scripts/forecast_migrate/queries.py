@@ -14,6 +14,9 @@ SESSION_SETTINGS = sql.SQL(
 SERVER_NOW = sql.SQL("select now()")
 # (regclass text, see regclass_text) -> whether the relation exists
 RELATION_EXISTS = sql.SQL("select to_regclass(%s) is not null")
+EXTENSION_INSTALLED = sql.SQL(
+    "select exists (select 1 from pg_catalog.pg_extension where extname = %s)"
+)
 SCHEMA_EXISTS = sql.SQL("select exists (select 1 from pg_catalog.pg_namespace where nspname = %s)")
 # (schema) -> number of objects of any kind left in the schema
 OBJECTS_IN_SCHEMA = sql.SQL(

@@ -27,4 +27,4 @@ class _Anything:
         return "placeholder"
 
 
-adapter = api = exceptions = flags = _Anything()
+adapter = api = env_var = exceptions = flags = _Anything()

@@ -4,6 +4,7 @@ fails, or cannot get the lock, changes nothing; rollback after a cut-over."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 
@@ -93,6 +94,12 @@ def test_cutover_carries_the_last_writes_refuses_later_ones_and_rollback_reopens
         error = legacy_write_error(db, statement)
         assert error is not None and f'"public"."{new_table}"' in error, (statement, error)
     assert db.scalar('select count(*) from "Forecasts".curve_schedule', role=LEGACY_APP_ROLE) > 0
+    # monitor counts every refused write: those two, and the write that waited if it was refused
+    monitor = json.loads(cli(db, "monitor", "--format", "json").out)
+    (legacy_writes,) = [check for check in monitor["checks"] if check["name"] == "legacy_writes"]
+    (refused,) = [row for row in legacy_writes["details"] if row["subject"] == "refused writes"]
+    assert refused["status"] == "warn", refused
+    assert refused["detail"].startswith(f"{2 + ('error' in outcome)} writes refused"), refused
     assert run_log_rows(db)[-1][1:3] == ("cutover", "ok")
     assert run_log_rows(db)[-1][5]["write_freeze_s"] > 0
     assert "cut over by cutover run #2" in cli(db, "status").out

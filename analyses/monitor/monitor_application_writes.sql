@@ -1,0 +1,38 @@
+-- `forecast-migrate monitor`, check application_writes: whether the new application writes.
+-- Per table of the target schema, the rows written to it since the last build (inserted,
+-- updated or deleted, committed or not: PostgreSQL's counters against
+-- database_activity_baseline); the migration writes none between builds. None at all warns.
+
+with
+
+counted as (
+    select
+        tables.relname,
+        tables.n_tup_ins - case when tables.n_tup_ins >= baseline.rows_inserted then baseline.rows_inserted else 0 end as inserted,
+        tables.n_tup_upd - case when tables.n_tup_upd >= baseline.rows_updated then baseline.rows_updated else 0 end as updated,
+        tables.n_tup_del - case when tables.n_tup_del >= baseline.rows_deleted then baseline.rows_deleted else 0 end as deleted
+    from pg_catalog.pg_stat_user_tables as tables
+    left join {{ ref('database_activity_baseline') }} as baseline
+        on tables.schemaname = baseline.schema_name and tables.relname = baseline.table_name
+    where tables.schemaname = '{{ target.schema | replace("'", "''") }}'
+)
+
+select
+    relname as subject,
+    'ok' as status,
+    inserted || ' rows inserted, ' || updated || ' updated, ' || deleted || ' deleted since the build' as detail,
+    null as action
+from counted
+where inserted + updated + deleted > 0
+
+union all
+
+select
+    'new tables' as subject,
+    'warn' as status,
+    'no row written since the build' as detail,
+    'check that the new application runs and writes to schema {{ target.schema }}' as action
+where not exists (
+    select 1 from counted
+    where inserted + updated + deleted > 0
+)
