@@ -1,6 +1,5 @@
 """Verified backups of the legacy tables: one schema per backup holding a copy of each legacy
-table and `backup_manifest` (row count and checksum of each table, taken in the same
-snapshot as the copies)."""
+table and `backup_manifest`, their row counts and checksums taken in the same snapshot."""
 
 import datetime
 import graphlib
@@ -15,7 +14,7 @@ from typing import NamedTuple
 from psycopg2 import sql
 
 from . import EXIT_USAGE, MigrationError, queries
-from .database import connect, execute, fetch_all, fetch_value, transaction
+from .database import connect, execute, fetch_all, fetch_value, relation_exists, transaction
 from .inventory import Inventory
 from .progress import Reporter
 
@@ -93,19 +92,14 @@ class TableCheck(NamedTuple):
         )
 
 
-def validate_name(name: str) -> str:
-    if not re.match(r"^backup_[a-z0-9_]{1,56}$", name):
+def validate_name(name: str | None) -> str | None:
+    if name is not None and not re.match(r"^backup_[a-z0-9_]{1,56}$", name):
         raise MigrationError(
             f"invalid backup name {name!r}: use backup_ followed by lower-case letters, "
             "digits or underscores (at most 63 characters), e.g. backup_20240115",
             EXIT_USAGE,
         )
     return name
-
-
-def relation_exists(connection, schema: str, name: str) -> bool:
-    regclass = queries.regclass_text(schema, name)
-    return bool(fetch_value(connection, queries.RELATION_EXISTS, (regclass,)))
 
 
 def read(connection, name: str) -> Backup | None:
@@ -153,9 +147,8 @@ def verify(connection, backup: Backup) -> list[TableCheck]:
 
 
 def take(connection, name: str | None, inventory: Inventory, reporter: Reporter) -> Backup:
-    """Runbook Step 2: copy the legacy tables into a new schema (default backup_<today>,
-    suffixed when taken) with their row counts and checksums, in one REPEATABLE READ snapshot;
-    then verify the copies. A backup is never overwritten."""
+    """Runbook Step 2: copy the legacy tables into a new schema with their row counts and
+    checksums, in one REPEATABLE READ snapshot; then verify the copies. Never overwrites one."""
     if name is None:  # backup_<today's date on the server>, then _2, _3, ... when taken
         base = f"backup_{fetch_value(connection, queries.SERVER_NOW):%Y%m%d}"
         names = itertools.chain([base], (f"{base}_{suffix}" for suffix in itertools.count(2)))

@@ -1,7 +1,5 @@
-"""forecast-migrate: the runbook's maintenance window as commands.
-
-This module only parses arguments and calls the command functions in commands/; a
-MigrationError becomes one line `error: <reason>` and its exit code."""
+"""forecast-migrate: the runbook's maintenance window as commands. This module only parses
+arguments and calls the command functions in commands/ (errors: see `guarded`)."""
 
 import argparse
 import datetime
@@ -166,8 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--older-than",
         dest="retention_days",
         type=int,
-        default=DEFAULT_RETENTION_DAYS,
         metavar="DAYS",
+        default=DEFAULT_RETENTION_DAYS,
         help="retention in days (default %(default)s)",
     )
     flag(sub, "--force", "also drop what is younger")

@@ -1,5 +1,4 @@
-"""What every command receives: Context, one command's run; its dbt session and the project's
-inventory are created on first use."""
+"""Context, what every command receives: one command's run, its dbt session and inventory."""
 
 import sys
 from collections.abc import Iterator
@@ -35,8 +34,7 @@ class Context:
 
     @contextmanager
     def locked_for_writing(self) -> Iterator:
-        """A connection holding the migration lock, once the legacy schema is readable and the
-        role may create what a writing command adds (else exit code 2, nothing written)."""
+        """A connection holding the migration lock, once schema and rights are checked (exit 2)."""
         with self.connected() as connection, run_log.exclusive(connection, self.command):
             state.require_legacy_schema(connection, self.inventory)
             state.require_create_rights(connection, self.inventory)

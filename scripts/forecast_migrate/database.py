@@ -12,13 +12,8 @@ from psycopg2 import sql
 from . import EXIT_USAGE, MigrationError, queries
 
 # The defaults of profiles.example.yml, for variables that are not set.
-PROFILE_DEFAULTS = {
-    "PGHOST": "localhost",
-    "PGPORT": "5432",
-    "PGUSER": "postgres",
-    "PGPASSWORD": "",
-    "PGDATABASE": "postgres",
-}
+PROFILE_DEFAULTS = {"PGHOST": "localhost", "PGPORT": "5432", "PGUSER": "postgres",
+                    "PGPASSWORD": "", "PGDATABASE": "postgres"}  # fmt: skip
 CONNECT_TIMEOUT_SECONDS = 10
 
 Query = str | sql.Composable
@@ -42,14 +37,10 @@ def one_line(text: str) -> str:
 
 
 def connect(purpose: str, *, autocommit: bool = True):
-    """Open a connection for one purpose (its application_name), with SESSION_SETTINGS. A
-    failed connection is a MigrationError with exit code 2 and libpq's reason on one line."""
+    """Open a connection for one purpose (its application_name), with SESSION_SETTINGS."""
     try:
         connection = psycopg2.connect(
-            host=setting("PGHOST"),
-            port=setting("PGPORT"),
-            user=setting("PGUSER"),
-            password=setting("PGPASSWORD"),
+            **{key: setting(f"PG{key.upper()}") for key in ("host", "port", "user", "password")},
             dbname=setting("PGDATABASE"),
             connect_timeout=CONNECT_TIMEOUT_SECONDS,
             application_name=f"forecast-migrate {purpose} pid {os.getpid()}"[:63],
@@ -86,6 +77,11 @@ def fetch_one(connection, query: Query, params: Any = None) -> tuple | None:
 def fetch_value(connection, query: Query, params: Any = None) -> Any:
     row = fetch_one(connection, query, params)
     return row[0] if row else None
+
+
+def relation_exists(connection, schema: str, name: str) -> bool:
+    regclass = queries.regclass_text(schema, name)
+    return bool(fetch_value(connection, queries.RELATION_EXISTS, (regclass,)))
 
 
 def execute(connection, query: Query, params: Any = None) -> int:

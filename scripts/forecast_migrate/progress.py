@@ -1,6 +1,5 @@
-"""What the CLI prints (through `rich`): results always, progress lines (with elapsed time)
-unless --quiet, tables, and dbt's events turned into progress (which node runs, rows
-written, how long it takes; on a terminal, a live line of the nodes still running)."""
+"""What the CLI prints (through `rich`): results always, progress lines unless --quiet, tables,
+and dbt's events as progress (on a terminal, a live line of the nodes still running)."""
 
 import io
 import os
@@ -21,13 +20,8 @@ def table_lines(
     headers: Sequence[str], rows: Sequence[Sequence[Any]], *, markdown: bool = False
 ) -> list[str]:
     """Rows as an aligned table (numbers right-aligned), or as a Markdown table."""
-    table = Table(
-        box=box.MARKDOWN if markdown else None,
-        show_edge=markdown,
-        pad_edge=markdown,
-        padding=(0, 1) if markdown else (0, 2, 0, 0),
-        header_style="",
-    )
+    table = Table(box=box.MARKDOWN if markdown else None, show_edge=markdown, pad_edge=markdown,
+                  padding=(0, 1) if markdown else (0, 2, 0, 0), header_style="")  # fmt: skip
     for index, header in enumerate(headers):
         numeric = bool(rows) and all(isinstance(row[index], int | float) for row in rows)
         table.add_column(header, justify="right" if numeric else "left")
@@ -83,8 +77,7 @@ class Reporter:
 
 
 class DbtProgress:
-    """A dbt event callback: progress lines for seeds, models, failing tests and the hooks'
-    runbook lines; keeps every node's NodeFinished data and the rows each model wrote."""
+    """A dbt event callback: progress lines, and every node's NodeFinished data and rows written."""
 
     def __init__(self, reporter: Reporter):
         self.reporter = reporter
@@ -98,8 +91,7 @@ class DbtProgress:
         name, data = event.info.name, event.data
         if name == "LogStartLine":
             node = data.node_info
-            if self._live is not None:
-                self._tasks[node.unique_id] = self._live.add_task(f"{node.node_name} running")
+            self._tasks[node.unique_id] = self._live.add_task(f"{node.node_name} running")
             if node.resource_type in ("model", "seed"):
                 self.reporter.progress(
                     f"[{data.index}/{data.total}] {node.resource_type} {node.node_name} "
@@ -130,8 +122,7 @@ class DbtProgress:
             self.reporter.result(data.msg)
 
     def invoke(self, session: Any, title: str, *args: str) -> bool:
-        """Run `dbt args` in `session` as step `title`; whether no node failed, errored or was
-        skipped. While it runs, a terminal shows the nodes still running and for how long."""
+        """Run `dbt args` in `session` as step `title`; whether no node failed or was skipped."""
         console = self.reporter.console
         hidden = self.reporter.quiet or not console.is_terminal
         columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())

@@ -86,8 +86,7 @@ def set_lock_timeout(milliseconds: int) -> sql.Composed:
 
 
 def with_relations(statement: str, relations: Iterable[tuple[str, str]]) -> sql.Composed:
-    """A statement on several relations: `{}` in it becomes their schema-qualified names,
-    comma-separated (`drop table {}`, `lock table {} in access exclusive mode`)."""
+    """`statement` with `{}` as the relations' schema-qualified names, comma-separated."""
     names = sql.SQL(", ").join(sql.Identifier(schema, name) for schema, name in relations)
     return sql.SQL(statement).format(names)
 

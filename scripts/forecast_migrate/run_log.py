@@ -17,7 +17,7 @@ from psycopg2 import sql
 from psycopg2.extras import NamedTupleCursor
 
 from . import MigrationError, queries
-from .database import execute, fetch_all, fetch_one, fetch_value
+from .database import execute, fetch_all, fetch_one, fetch_value, relation_exists
 
 RUN_LOG_SCHEMA = "migration_run_log"
 OLD_RUN_LOG_SCHEMA = "forecast_migrate"
@@ -91,8 +91,7 @@ def _statement(text: str, schema: str = RUN_LOG_SCHEMA) -> sql.Composed:
 def locate(connection) -> str | None:
     """The schema holding the run log (the old name before its first upgrade), if any."""
     for schema in (RUN_LOG_SCHEMA, OLD_RUN_LOG_SCHEMA):
-        runs = queries.regclass_text(schema, "runs")
-        if fetch_value(connection, queries.RELATION_EXISTS, (runs,)):
+        if relation_exists(connection, schema, "runs"):
             return schema
     return None
 
@@ -152,13 +151,8 @@ class Recorder:
     def save(self, outcome: str | None = None, message: str | None = None) -> None:
         if self.connection.closed:
             return
-        params = {
-            "counts": json.dumps(self.counts, default=str),
-            "backup_name": self.backup_name,
-            "outcome": outcome,
-            "message": message,
-            "id": self.run_id,
-        }
+        params = {"counts": json.dumps(self.counts, default=str), "backup_name": self.backup_name}
+        params |= {"outcome": outcome, "message": message, "id": self.run_id}
         execute(self.connection, _statement(SAVE), params)
 
 
@@ -166,9 +160,8 @@ class Recorder:
 def recorded(
     connection, command: str, arguments: Sequence[str], backup_name: str | None = None
 ) -> Iterator[Recorder]:
-    """Record one run with its non-empty `arguments` (call it holding `exclusive`): create the
-    run log or move it from its old schema, mark the runs of killed processes `interrupted`,
-    insert this one as `running`, then set its outcome, message and counts."""
+    """Record one run with its non-empty `arguments` (call it holding `exclusive`), inserted as
+    `running`, then given its outcome, message and counts."""
     if (schema := locate(connection)) is None:
         execute(connection, _statement(CREATE))
     elif schema == OLD_RUN_LOG_SCHEMA:

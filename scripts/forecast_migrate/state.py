@@ -1,6 +1,5 @@
-"""Where the transition stands (the project's objects and the run log: migrated, not
-migrated, or interrupted part-way), and whether the role may do what a command needs
-(checked before anything is written)."""
+"""Where the transition stands (migrated, not migrated, or interrupted part-way, from the
+project's objects and the run log), and whether the role may do what a command needs."""
 
 from dataclasses import dataclass
 from typing import NoReturn
@@ -45,7 +44,6 @@ class Transition:
 
     @property
     def cleaned_up(self) -> bool:
-        """The clean-up replaced the legacy tables by views over the new tables."""
         return bool(self.objects.retired_legacy)
 
     @property

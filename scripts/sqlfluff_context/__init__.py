@@ -1,6 +1,5 @@
 """Stand-ins for dbt's run-time Jinja context, so sqlfluff's jinja templater can render
-models and macros without a database (sqlfluff imports this module's names at top level).
-"""
+models and macros without a database (sqlfluff imports this module's names at top level)."""
 
 import datetime
 

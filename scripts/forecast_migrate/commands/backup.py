@@ -7,8 +7,7 @@ from ..context import Context
 
 def run(ctx: Context, name: str | None = None, verify: str | None = None) -> int:
     if verify is None:
-        if name is not None:
-            backups.validate_name(name)
+        backups.validate_name(name)
         with ctx.locked_for_writing() as connection:
             backups.take(connection, name, ctx.inventory, ctx.reporter)
         return EXIT_OK

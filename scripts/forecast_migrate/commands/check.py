@@ -1,7 +1,6 @@
-"""`forecast-migrate check`: runbook Step 1, the readiness report (the analyses in
-analyses/readiness/) and the source tests, whose failures are the blockers that stop a
-migration; `migrate` runs it first. Writes nothing. Exit code 1 when a source test fails (a
-blocker), 0 otherwise."""
+"""`forecast-migrate check`: runbook Step 1, the readiness report (analyses/readiness/) and
+the source tests, whose failures are the blockers that stop a migration (exit code 1);
+`migrate` runs it first. Writes nothing."""
 
 from .. import EXIT_CHECK_FAILED, EXIT_OK
 from ..context import Context

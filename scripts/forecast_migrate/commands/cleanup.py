@@ -3,12 +3,7 @@
 Lists the backups and the legacy tables with their age; a dry run unless --execute, which
 drops the backups past the retention (--older-than) and, with --legacy-tables, once the
 migration is that old and the reconciliation tests pass, replaces the legacy tables by
-read-only views of the same name over the new tables, in one transaction: lock the legacy
-tables, check every compat view still equals its legacy table (analysis
-legacy_compat_differences), drop the project's views that read them, run analysis
-legacy_tables_replaced_by_views. Anything younger is refused without --force."""
-
-import datetime
+read-only views of the same name over the new tables; anything younger only with --force."""
 
 from .. import EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE, MigrationError, backups, queries, run_log
 from ..context import Context
@@ -31,7 +26,7 @@ def run(ctx: Context, execute: bool, legacy_tables: bool, retention_days: int, f
         now = fetch_value(connection, queries.SERVER_NOW)
         dropped, rows = [], []  # the backups to drop; each backup with its age and action
         for backup in backups.list_backups(connection):
-            old_enough = now - backup.created_at >= datetime.timedelta(days=retention_days)
+            old_enough = backup.age_days(now) >= retention_days
             action = "drop" if old_enough else ("drop (--force)" if force else "keep: too young")
             if old_enough or force:
                 dropped.append(backup)
@@ -48,8 +43,7 @@ def run(ctx: Context, execute: bool, legacy_tables: bool, retention_days: int, f
         if not tables:
             ctx.reporter.result("  none left as tables (dropped, or views since the clean-up)")
         else:
-            last = transition.last_successful_migrate
-            migrated_at = last.finished_at if last is not None else None
+            migrated_at = getattr(transition.last_successful_migrate, "finished_at", None)
             age = (now - migrated_at).total_seconds() / 86400 if migrated_at else None
             migrated = f"{migrated_at:%Y-%m-%d %H:%M}" if migrated_at else "not by forecast-migrate"
             migrated = migrated if transition.migrated else "not migrated"
@@ -136,10 +130,9 @@ def reconcile(ctx: Context) -> None:
     ctx.reporter.result(f"Reconciliation tests: {progress.count('test', 'pass', 'warn')} passed")
 
 
-def clean_up(
-    ctx: Context, replaced: tuple[str, ...], statements: list, compiled: dict[str, str]
-) -> None:
-    """The clean-up transaction (see the module's docstring); gives up rather than wait."""
+def clean_up(ctx: Context, replaced: tuple, statements: list, compiled: dict[str, str]) -> None:
+    """One transaction: lock the legacy tables, check each compat view still equals its legacy
+    table, run the drops, then REPLACE_ANALYSIS; gives up rather than wait."""
     with transaction("cleanup transaction") as connection:
         execute(connection, queries.set_lock_timeout(LOCK_TIMEOUT_MS))
         if replaced:

@@ -1,15 +1,9 @@
 """`forecast-migrate cutover`: the transition's last step, in a write freeze of seconds.
 
-Once the old application is switched off, or about to be: compile what it runs, and `dbt
-build` with every test while writes go on. Then, in one transaction: lock the legacy tables
-in SHARE ROW EXCLUSIVE mode (writes wait, reads go on; LOCK_ATTEMPTS attempts within
---lock-timeout, nothing changed when none gets the lock); carry over what was written since
-and verify those rows (`dbt build` without the tests tagged full_pass, in dbt's own sessions,
-which read through the lock); make the legacy tables refuse writes (analysis
-legacy_tables_read_only); commit. A write that waited on the lock then fails with a message
-naming the new table: none lands in a legacy table that is no longer carried over. If
-anything fails, the transaction rolls back and the legacy tables take writes again.
-`rollback` drops the guard."""
+`dbt build` with every test while writes go on; then, in one transaction: lock the legacy
+tables (writes wait, reads go on), carry over what was written since, make the legacy tables
+refuse writes, commit. A write that waited on the lock then fails naming the new table; if
+anything fails, the transaction rolls back (docs/maintenance-window.md, step 4)."""
 
 import time
 
@@ -35,8 +29,7 @@ FULL_PASS = "tag:full_pass"
 def run(ctx: Context, lock_timeout: float = DEFAULT_LOCK_TIMEOUT_SECONDS, print_sql=False) -> int:
     if lock_timeout <= 0:
         raise MigrationError("--lock-timeout must be positive", EXIT_USAGE)
-    inventory = ctx.inventory
-    legacy = [(inventory.legacy_schema, table) for table in inventory.legacy_tables]
+    legacy = [(ctx.inventory.legacy_schema, table) for table in ctx.inventory.legacy_tables]
     attempt_ms = max(int(lock_timeout * 1000 / LOCK_ATTEMPTS), 1)
     lock = [
         queries.set_lock_timeout(attempt_ms),
@@ -51,7 +44,7 @@ def run(ctx: Context, lock_timeout: float = DEFAULT_LOCK_TIMEOUT_SECONDS, print_
         ctx.reporter.result(read_only.strip())
         return EXIT_OK
     with ctx.locked_for_writing() as connection:
-        transition = read_transition(connection, inventory)
+        transition = read_transition(connection, ctx.inventory)
         if transition.cleaned_up or not transition.migrated:
             raise MigrationError(f"nothing to cut over: {transition.describe()}; nothing changed")
         if read_only_tables := transition.objects.read_only_legacy:

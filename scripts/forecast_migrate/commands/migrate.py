@@ -13,13 +13,13 @@ from ..progress import DbtProgress
 from ..state import read_transition
 from .check import check_readiness
 
-# the on-run-end line of macro log_migration_complete
+# the on-run-end line of macro log_migration_complete: `Migration complete: 72 curves, ...`
 COMPLETE_PREFIX = "Migration complete: "
 
 
 def run(ctx: Context, backup_name: str | None = None, rerun: bool = False) -> int:
-    if backup_name is not None:
-        backups.validate_name(backup_name)
+    backups.validate_name(backup_name)
+    arguments = ["--rerun" if rerun else "", f"--backup-name {backup_name}" if backup_name else ""]
     with ctx.locked_for_writing() as connection:
         transition = read_transition(connection, ctx.inventory)
         if transition.migrated and not rerun:
@@ -35,10 +35,6 @@ def run(ctx: Context, backup_name: str | None = None, rerun: bool = False) -> in
             )
         if not transition.objects.nothing_present:
             ctx.reporter.progress(f"continuing: {transition.describe()}")
-        arguments = [
-            "--rerun" if rerun else "",
-            f"--backup-name {backup_name}" if backup_name else "",
-        ]
         with run_log.recorded(connection, "migrate", arguments) as record:
             run_steps(ctx, connection, backup_name, record)
     return EXIT_OK
@@ -70,10 +66,8 @@ def run_steps(ctx: Context, connection, backup_name: str | None, record: run_log
             f"first {progress.first_problem()}. "
             f"The legacy tables are unchanged; backup {backup.name} is verified"
         )
-    for line in progress.hook_lines:  # the counts of `Migration complete: 72 curves, ...`
-        if line.startswith(COMPLETE_PREFIX):
-            record.counts.update({name: int(n) for n, name in re.findall(r"(\d+) (\w+)", line)})
-            break
+    complete = next((line for line in progress.hook_lines if line.startswith(COMPLETE_PREFIX)), "")
+    record.counts.update({name: int(n) for n, name in re.findall(r"(\d+) (\w+)", complete)})
 
     # Step 4 as `dbt build` ran it: its data tests, and the legacy rows listed in
     # migration_exceptions instead of migrated (analysis verify_exceptions_by_reason)

@@ -32,8 +32,7 @@ def run(
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT_SECONDS,
     print_sql: bool = False,
 ) -> int:
-    if restore_from_backup is not None:
-        backups.validate_name(restore_from_backup)
+    backups.validate_name(restore_from_backup)
     if lock_timeout <= 0:
         raise MigrationError("--lock-timeout must be positive", EXIT_USAGE)
     export_path = Path(export) if export else None
@@ -54,8 +53,7 @@ def run(
 
 @dataclass
 class Rollback:
-    """One rollback on `connection` (which holds the migration lock): the options, then what
-    it drops and renames (`plan`), then what its transaction did."""
+    """One rollback on `connection` (which holds the migration lock): its plan and its outcome."""
 
     ctx: Context
     connection: Any
@@ -66,8 +64,7 @@ class Rollback:
     backup: backups.Backup | None = None  # the backup to check the legacy tables against
 
     def plan(self, objects: Objects) -> None:
-        """Drop what exists of the project, rename back what a hand-run migration renamed,
-        revoke the migration's USAGE grants; refuse when the legacy tables are unclear."""
+        """The drops, renames back and revokes; refuses when the legacy tables are unclear."""
         inventory = self.ctx.inventory
         legacy, self.renamed = inventory.legacy_schema, objects.renamed_legacy
         if objects.retired_legacy:
@@ -119,9 +116,7 @@ class Rollback:
         lock = queries.with_relations("lock table {} in access exclusive mode", self.to_lock)
         self.locks = [queries.set_lock_timeout(self.attempt_ms), *([lock] if self.to_lock else [])]
         targets = {(inventory.target_schema, table.identifier) for table in inventory.target_tables}
-        self.target_tables = tuple(
-            name for schema, name in drops["table"] if (schema, name) in targets
-        )
+        self.target_tables = tuple(key[1] for key in drops["table"] if key in targets)
 
     def run(self) -> int:
         ctx, connection, inventory = self.ctx, self.connection, self.ctx.inventory
@@ -209,8 +204,7 @@ class Rollback:
         return all(check.ok for check in self.checks)
 
     def _with_retries(self) -> None:
-        """Run the transaction; when a lock is not granted in time, undo and try again,
-        LOCK_ATTEMPTS times in all, then give up naming the sessions in the way."""
+        """The transaction, tried again while a lock is not granted in time (LOCK_ATTEMPTS)."""
         for attempt in range(1, LOCK_ATTEMPTS + 1):
             self.ctx.reporter.progress(
                 f"rollback transaction, attempt {attempt}/{LOCK_ATTEMPTS}: locking "

@@ -1,7 +1,6 @@
 """`forecast-migrate status`: where the transition stands. Writes nothing."""
 
 import datetime
-from collections.abc import Sequence
 
 from .. import EXIT_OK, backups, queries, run_log
 from ..context import Context
@@ -112,10 +111,8 @@ def _when(moment: datetime.datetime | None) -> str:
     return f"{moment:%Y-%m-%d %H:%M:%S %Z}" if moment else "-"
 
 
-def _section(
-    ctx: Context, title: str, detail: str, headers: Sequence[str], rows: list, empty="none"
-) -> None:
-    ctx.reporter.result(f"\n{title}{detail}:" if rows else f"\n{title}: {empty}")
+def _section(ctx: Context, title: str, note: str, headers: list, rows: list, empty="none") -> None:
+    ctx.reporter.result(f"\n{title}{note}:" if rows else f"\n{title}: {empty}")
     if rows:
         ctx.reporter.table(headers, rows)
 

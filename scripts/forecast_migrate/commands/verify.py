@@ -15,35 +15,22 @@ from ..inventory import find
 from ..progress import table_lines
 
 FORMATS = ("text", "markdown")
-ANALYSES = (
-    "project_context",
-    "verify_curves_by_market_location",
-    "verify_compat",
-    "verify_schedules_by_frequency",
-    "verify_reconciliation",
-    "verify_exceptions_by_reason",
-)
+ANALYSES = ("project_context", "verify_curves_by_market_location", "verify_compat",
+            "verify_schedules_by_frequency", "verify_reconciliation",
+            "verify_exceptions_by_reason")  # fmt: skip
 # analyses that return at least one row whenever they run (the others may rightly be empty)
 ALWAYS_ROWS = ("project_context", "verify_compat", "verify_reconciliation")
 COMPAT_TEST = "assert_compat_views_match_legacy"
 # the report's header lines after its result: label -> column of analysis project_context
-HEADER = {
-    "database": "database_name",
-    "server version": "server_version",
-    "checked as": "user_name",
-    "new tables in schema": "target_schema",
-    "legacy schema": "legacy_schema",
-    "working schema": "migration_schema",
-    "checked at": "checked_at",
-}
+HEADER = {"database": "database_name", "server version": "server_version",
+          "checked as": "user_name", "new tables in schema": "target_schema",
+          "legacy schema": "legacy_schema", "working schema": "migration_schema",
+          "checked at": "checked_at"}  # fmt: skip
+VERDICT = {True: "PASS", False: "FAIL"}
 
 
 def _passed(test: Any) -> bool:
     return test is not None and test.status not in ("fail", "error")
-
-
-def _verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
 
 
 @dataclass
@@ -149,7 +136,7 @@ def render(report: Report, markdown: bool = False) -> str:
     out, rows, checks, tests = Document(markdown), report.rows, report.checks, report.tests
     context, failed = (rows["project_context"] or [{}])[0], report.failed_checks()
     out.heading("Migration verification (runbook Step 4)", level=1)
-    fields = {"result": _verdict(not failed)}
+    fields = {"result": VERDICT[not failed]}
     fields |= {label: context.get(column) for label, column in HEADER.items()}
     width = max(map(len, fields)) + 1
     for name, value in fields.items():
@@ -163,7 +150,7 @@ def render(report: Report, markdown: bool = False) -> str:
     for name, message in report.query_errors.items():
         out.para(f"Query {name} could not run: {' '.join(message.split())}")
 
-    out.heading(f"1. The new tables exist: {_verdict(checks['new tables exist'])}")
+    out.heading(f"1. The new tables exist: {VERDICT[checks['new tables exist']]}")
     groups, new_tables = [], []
     for group, found in report.objects.items():
         missing = ", ".join(name for name, ok in found.items() if not ok)
@@ -178,7 +165,7 @@ def render(report: Report, markdown: bool = False) -> str:
     out.rows(rows["verify_curves_by_market_location"])
 
     ok = checks["compat view equals the legacy table"]
-    out.heading(f"3. Compatibility view curve_definitions_compat: {_verdict(ok)}")
+    out.heading(f"3. Compatibility view curve_definitions_compat: {VERDICT[ok]}")
     if numbers := (rows["verify_compat"] or [None])[0]:
         out.table(
             ["relation", "rows"],
@@ -200,7 +187,7 @@ def render(report: Report, markdown: bool = False) -> str:
     out.heading("4. Schedules per frequency")
     out.rows(rows["verify_schedules_by_frequency"])
 
-    out.heading(f"5. Reconciliation: {_verdict(checks['reconciliation'])}")
+    out.heading(f"5. Reconciliation: {VERDICT[checks['reconciliation']]}")
     out.para(
         "Every legacy row is migrated as a row of its own or listed in migration_exceptions: "
         "legacy = migrated + exceptions, so unaccounted must be 0. The new table also holds "
@@ -224,7 +211,7 @@ def render(report: Report, markdown: bool = False) -> str:
 
     counts = sorted(Counter(str(test.status) for test in tests.values()).items())
     summary = ", ".join(f"{count} {status}" for status, count in counts) or "none run"
-    out.heading(f"7. Data tests on the new tables: {_verdict(checks['data tests'])} ({summary})")
+    out.heading(f"7. Data tests on the new tables: {VERDICT[checks['data tests']]} ({summary})")
     out.table(
         ["check", "result", "what it verifies"],
         [
