@@ -2,6 +2,12 @@
 -- Per table of the target schema, the rows written to it since the last build (inserted,
 -- updated or deleted, committed or not: PostgreSQL's counters against
 -- database_activity_baseline); the migration writes none between builds. None at all warns.
+-- The latest a table holds: its highest id, read by index, and when that row was committed
+-- where the server keeps commit times (track_commit_timestamp, an RDS parameter).
+{%- set new_tables = [
+    'CurveDefinition', 'CurveInstance', 'PriceForecast', 'CurveSchedule', 'ScheduleRun',
+    'CurveInputLineage', 'DefaultCurveInput', 'LegacyCurveMapping', 'QualityMetric', 'VersionHistory',
+] %}
 
 with
 
@@ -15,15 +21,37 @@ counted as (
     left join {{ ref('database_activity_baseline') }} as baseline
         on tables.schemaname = baseline.schema_name and tables.relname = baseline.table_name
     where tables.schemaname = '{{ target.schema | replace("'", "''") }}'
+),
+
+newest as (
+    {%- for name in new_tables %}
+        select
+            '{{ ref(name).identifier }}' as relname,
+            newest.id,
+            case
+                when current_setting('track_commit_timestamp') = 'on' then pg_xact_commit_timestamp(newest.xmin)
+            end as committed_at
+        from (
+            select
+                rows_.id,
+                rows_.xmin
+            from {{ ref(name) }} as rows_
+            order by rows_.id desc limit 1
+        ) as newest
+        {{ 'union all' if not loop.last }}
+    {%- endfor %}
 )
 
 select
-    relname as subject,
+    counted.relname as subject,
     'ok' as status,
-    inserted || ' rows inserted, ' || updated || ' updated, ' || deleted || ' deleted since the build' as detail,
+    counted.inserted || ' rows inserted, ' || counted.updated || ' updated, ' || counted.deleted
+    || ' deleted since the build; latest: id ' || coalesce(newest.id::text, '-')
+    || coalesce(', committed ' || to_char(newest.committed_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI'), '') as detail,
     null as action
 from counted
-where inserted + updated + deleted > 0
+left join newest on counted.relname = newest.relname
+where counted.inserted + counted.updated + counted.deleted > 0
 
 union all
 

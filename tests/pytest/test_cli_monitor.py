@@ -11,6 +11,7 @@ import json
 import pytest
 from cli_helpers import assert_one_line_error
 from conftest import LEGACY_APP_ROLE, LEGACY_READER_ROLE
+from forecast_migrate.commands import monitor as monitor_command
 from test_cli_cutover import INSERT_PRICE
 
 CHECKS = [
@@ -25,7 +26,7 @@ CHECKS = [
 FAILED_RUN = (
     'insert into "ScheduleRun" (schedule_id, "scheduledFor", "startedAt", status, "errorMessage") '
     "select min(id), now() at time zone 'UTC', now() at time zone 'UTC', 'FAILED', 'sample failure' "
-    'from "CurveSchedule" returning schedule_id'
+    'from "CurveSchedule" returning schedule_id, id'
 )
 # a query on a column PriceForecast has no index for, without a parallel plan
 SEQUENTIAL_SCAN = (
@@ -68,7 +69,7 @@ def test_monitor_turns_the_check_each_problem_belongs_to(cli, cli_migrated_db):
 
     (written,) = db.query(INSERT_PRICE, role=LEGACY_APP_ROLE)[0]
     db.execute(f'revoke select on "PriceForecast" from {LEGACY_READER_ROLE}')
-    (schedule,) = db.query(FAILED_RUN, role=LEGACY_APP_ROLE)[0]
+    schedule, run_id = db.query(FAILED_RUN, role=LEGACY_APP_ROLE)[0]
     db.execute(SEQUENTIAL_SCAN, role=LEGACY_APP_ROLE)
     code, after = monitor(cli, db)
     assert code == 1  # access fails
@@ -92,7 +93,7 @@ def test_monitor_turns_the_check_each_problem_belongs_to(cli, cli_migrated_db):
     (prices,) = details(after["performance"], "PriceForecast")
     assert prices["status"] == "warn" and "sequential scans" in prices["detail"]
     (runs,) = details(after["application_writes"], "ScheduleRun")
-    assert "1 rows inserted" in runs["detail"]
+    assert "1 rows inserted" in runs["detail"] and f"latest: id {run_id}" in runs["detail"]
 
     # three days on, no schedule with a daily or shorter window has run: they fail
     later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=3)
@@ -100,6 +101,26 @@ def test_monitor_turns_the_check_each_problem_belongs_to(cli, cli_migrated_db):
     assert code == 1 and overdue["scheduled_jobs"]["status"] == "fail"
     late = [row for row in overdue["scheduled_jobs"]["details"] if row["status"] == "fail"]
     assert late and all("overdue by" in row["detail"] for row in late)
+
+
+def test_monitor_watch_prints_only_what_changed(cli, cli_migrated_db, monkeypatch):
+    db = cli_migrated_db
+    rounds: list[float] = []
+
+    def sleep(seconds: float) -> None:  # between rounds the old application writes, then ^C
+        rounds.append(seconds)
+        if len(rounds) > 1:
+            raise KeyboardInterrupt
+        db.execute(INSERT_PRICE, role=LEGACY_APP_ROLE)
+
+    monkeypatch.setattr(monitor_command.time, "sleep", sleep)
+    result = cli(db, "monitor", "--watch", "5", "--format", "json")
+    first, second = map(json.loads, result.out.splitlines())
+    assert result.code == 0 and rounds == [5.0, 5.0]
+    assert [check["name"] for check in first["checks"]] == CHECKS
+    assert [(check["name"], check["status"]) for check in second["checks"]] == [
+        ("legacy_writes", "warn")
+    ]
 
 
 def test_monitor_text_is_one_table(cli, cli_migrated_db):

@@ -1,9 +1,8 @@
 """`forecast-migrate monitor`: runbook Step 7, the 24 to 48 hours after the switch. Reads only.
 
-Each check is an analysis `monitor_<check>` (analyses/monitor/) whose rows are (subject,
-status, detail, action); a check's status is the worst of its rows'. They read catalogs and
-PostgreSQL's statistics against the last build's (model database_activity_baseline), and the
-small schedule tables: no price row, so they answer in seconds on any size."""
+Each check is an analysis `monitor_<check>` (analyses/monitor/), rows of (subject, status,
+detail, action); the check's status is its worst row's. They read catalogs, statistics against
+model database_activity_baseline and the schedule tables: no price row, seconds at any size."""
 
 import datetime
 import json
@@ -25,10 +24,13 @@ SLOW = "monitor_slow_statements"  # check performance, where pg_stat_statements 
 
 
 def run(ctx: Context, format: str = "text", watch: float | None = None, as_of=None) -> int:
-    shown: dict = {}  # --watch: what the last round printed, per check
+    shown: dict = {}  # --watch: per check, its status and, unless ok, its findings last round
     while True:
         checks = check(ctx, as_of)
-        changed = [c for c in checks["checks"] if shown.get(c["name"]) != c["summary"]]
+        found = {
+            c["name"]: (c["status"], c["summary"] * (c["status"] != "ok")) for c in checks["checks"]
+        }
+        changed = [c for c in checks["checks"] if shown.get(c["name"]) != found[c["name"]]]
         if format == "json":
             ctx.reporter.result(json.dumps({**checks, "checks": changed}, default=str))
         elif changed:
@@ -41,7 +43,7 @@ def run(ctx: Context, format: str = "text", watch: float | None = None, as_of=No
             ]
             ctx.reporter.table(["check", "status", "summary", "next step"], rows)
         failed = any(c["status"] == "fail" for c in checks["checks"])
-        shown = {c["name"]: c["summary"] for c in checks["checks"]}
+        shown = found
         try:
             if watch is None:
                 break
