@@ -83,6 +83,22 @@ findings as (
         activity.datname = current_database()
         and activity.pid <> pg_backend_pid()
         and (activity.xact_start < now() - interval '5 minutes' or activity.wait_event_type = 'Lock')
+
+    union all
+
+    select
+        'pg_stat_statements' as subject,
+        'ok' as status,
+        case
+            when
+                exists (
+                    select 1 from pg_catalog.pg_extension as extensions
+                    where extensions.extname = 'pg_stat_statements'
+                )
+                then 'installed: the slowest statements on the price tables follow, if any'
+            else 'not installed: no statement times (RDS: add it to shared_preload_libraries)'
+        end as detail,
+        null as action
 )
 
 select * from findings

@@ -81,8 +81,9 @@ def test_monitor_turns_the_check_each_problem_belongs_to(cli, cli_migrated_db):
         "performance": "warn",
         "errors": "ok",
     }, after
-    (legacy,) = details(after["legacy_writes"], "price_forecasts")
+    legacy, newest = details(after["legacy_writes"], "price_forecasts")
     assert legacy["status"] == "warn" and "1 rows inserted" in legacy["detail"], written
+    assert newest["detail"].startswith(f"newest row: id {written}"), newest
     (missing,) = [row for row in after["access"]["details"] if row["status"] == "fail"]
     assert missing["subject"] == f"{LEGACY_READER_ROLE} on PriceForecast"
     assert "lacks SELECT" in missing["detail"] and "grant select" in missing["action"]

@@ -21,6 +21,7 @@ CHECKS = ("legacy_writes", "application_writes", "scheduled_jobs", "access", "pe
           "errors")  # fmt: skip
 STATUSES = ("ok", "warn", "fail")
 SLOW = "monitor_slow_statements"  # check performance, where pg_stat_statements is installed
+LAST_WRITES = "monitor_legacy_last_writes"  # check legacy_writes, while they are tables
 
 
 def run(ctx: Context, format: str = "text", watch: float | None = None, as_of=None) -> int:
@@ -63,13 +64,12 @@ def check(ctx: Context, as_of: datetime.datetime | None) -> dict:
             )
         checked_at = fetch_value(connection, SERVER_NOW)
         statements = fetch_value(connection, EXTENSION_INSTALLED, ("pg_stat_statements",))
-    rows, errors = ctx.dbt.show(*(f"monitor_{name}" for name in CHECKS), *[SLOW] * statements)
+    more = [SLOW] * statements + [LAST_WRITES] * bool(transition.objects.legacy_tables)
+    rows, errors = ctx.dbt.show(*(f"monitor_{name}" for name in CHECKS), *more)
     if errors:
         raise MigrationError(f"monitor: {', '.join(errors)} could not run: {[*errors.values()][0]}")
-    rows["monitor_performance"] += rows.get(SLOW) or [
-        {"subject": "pg_stat_statements", "status": "ok", "action": None,
-         "detail": "no statement on the price tables yet" if statements else "not installed"}
-    ]  # fmt: skip
+    rows["monitor_performance"] += rows.get(SLOW, [])
+    rows["monitor_legacy_writes"] += rows.get(LAST_WRITES, [])
     return {
         "checked_at": checked_at.isoformat(),
         "as_of": (as_of or checked_at).isoformat(),
